@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "batch-runnerd"
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "brd-daemon.h"
+
+typedef struct
+{
+  GMainLoop *loop;
+  BrdDaemon *daemon;
+  gboolean   stopping;
+  int        exit_code;
+} Main;
+
+static void
+stopped_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Main *m = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!brd_daemon_stop_finish (BRD_DAEMON (object), result, &error))
+    {
+      g_warning ("Stopping: %s", error->message);
+      m->exit_code = EXIT_FAILURE;
+    }
+  g_main_loop_quit (m->loop);
+}
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  Main *m = user_data;
+
+  if (m->stopping)
+    {
+      /* A second signal means "now": in-flight leads stay `processing`
+       * and the next start puts them back to pending. */
+      g_message ("Second stop signal: exiting at once");
+      exit (EXIT_FAILURE);
+    }
+
+  g_message ("Stopping: no new leads start; waiting for leads in flight");
+  m->stopping = TRUE;
+  brd_daemon_stop_async (m->daemon, NULL, stopped_cb, m);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(BrdConfig) config = brd_config_new ();
+  g_autoptr(BrdDaemon) daemon = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GError) error = NULL;
+  Main m = { 0 };
+
+  setlocale (LC_ALL, "");
+
+  if (!brd_config_parse (config, &argc, &argv, &error))
+    {
+      g_printerr ("batch-runnerd: %s\n", error->message);
+      return 2;
+    }
+
+  daemon = brd_daemon_new (config);
+  if (!brd_daemon_start (daemon, &error))
+    {
+      g_printerr ("batch-runnerd: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  /* Tests and scripts read this line to learn the port. */
+  g_print ("listening on %s\n", brd_daemon_get_url (daemon));
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  m.loop = loop;
+  m.daemon = daemon;
+  g_unix_signal_add (SIGTERM, on_signal, &m);
+  g_unix_signal_add (SIGINT, on_signal, &m);
+  g_main_loop_run (loop);
+
+  return m.exit_code;
+}

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#define BR_INSIDE
+# include "br-enums.h"
+# include "br-enum-types.h"
+# include "br-version.h"
+#undef BR_INSIDE

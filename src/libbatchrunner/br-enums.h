@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * BrBatchStatus:
+ *
+ * The life cycle of a batch, as in the wire contract (`status`).
+ * The order is the sort order of the status column: active first.
+ */
+typedef enum
+{
+  BR_BATCH_STATUS_UNKNOWN = 0,
+  BR_BATCH_STATUS_RUNNING,
+  BR_BATCH_STATUS_PENDING,
+  BR_BATCH_STATUS_PAUSED,
+  BR_BATCH_STATUS_FAILED,
+  BR_BATCH_STATUS_COMPLETED,
+  BR_BATCH_STATUS_CANCELLED,
+} BrBatchStatus;
+
+/**
+ * BrLeadStatus:
+ *
+ * The life cycle of one lead inside a batch (`LeadResult.status`).
+ */
+typedef enum
+{
+  BR_LEAD_STATUS_UNKNOWN = 0,
+  BR_LEAD_STATUS_PENDING,
+  BR_LEAD_STATUS_PROCESSING,
+  BR_LEAD_STATUS_COMPLETED,
+  BR_LEAD_STATUS_FAILED,
+  BR_LEAD_STATUS_SKIPPED,
+} BrLeadStatus;
+
+/**
+ * BrEnrichmentStatus:
+ *
+ * How complete a lead's enrichment data is (`Lead.enrichment_status`).
+ */
+typedef enum
+{
+  BR_ENRICHMENT_STATUS_UNKNOWN = 0,
+  BR_ENRICHMENT_STATUS_PENDING,
+  BR_ENRICHMENT_STATUS_PARTIAL,
+  BR_ENRICHMENT_STATUS_COMPLETED,
+} BrEnrichmentStatus;
+
+BrBatchStatus       br_batch_status_from_string      (const char         *str);
+const char         *br_batch_status_to_string        (BrBatchStatus       status);
+gboolean            br_batch_status_is_terminal      (BrBatchStatus       status);
+gboolean            br_batch_status_can_transition   (BrBatchStatus       from,
+                                                      BrBatchStatus       to);
+BrLeadStatus        br_lead_status_from_string       (const char         *str);
+const char         *br_lead_status_to_string         (BrLeadStatus        status);
+gboolean            br_lead_status_is_final          (BrLeadStatus        status);
+BrEnrichmentStatus  br_enrichment_status_from_string (const char         *str);
+const char         *br_enrichment_status_to_string   (BrEnrichmentStatus  status);
+
+G_END_DECLS
