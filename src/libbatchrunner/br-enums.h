@@ -50,6 +50,36 @@ typedef enum
   BR_ENRICHMENT_STATUS_COMPLETED,
 } BrEnrichmentStatus;
 
+/**
+ * BrFeedState:
+ * @BR_FEED_STATE_OFFLINE: not connected and not trying (stopped)
+ * @BR_FEED_STATE_CONNECTING: the first attempt is under way
+ * @BR_FEED_STATE_CONNECTED: receiving live updates (or polling successfully)
+ * @BR_FEED_STATE_RECONNECTING: lost; the next attempt is at #BrLiveFeed:next-attempt
+ *
+ * Where the live feed stands, for the connection indicator.
+ */
+typedef enum
+{
+  BR_FEED_STATE_OFFLINE = 0,
+  BR_FEED_STATE_CONNECTING,
+  BR_FEED_STATE_CONNECTED,
+  BR_FEED_STATE_RECONNECTING,
+} BrFeedState;
+
+/**
+ * BrFeedMode:
+ * @BR_FEED_MODE_NONE: not decided yet
+ * @BR_FEED_MODE_EVENTS: one WebSocket to `/events`
+ * @BR_FEED_MODE_POLLING: `GET /batch` every few seconds (servers without `/events`)
+ */
+typedef enum
+{
+  BR_FEED_MODE_NONE = 0,
+  BR_FEED_MODE_EVENTS,
+  BR_FEED_MODE_POLLING,
+} BrFeedMode;
+
 BrBatchStatus       br_batch_status_from_string      (const char         *str);
 const char         *br_batch_status_to_string        (BrBatchStatus       status);
 gboolean            br_batch_status_is_terminal      (BrBatchStatus       status);

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "br-live-feed.h"
+
+G_BEGIN_DECLS
+
+/* For tests: feed one message as if it came from the server. */
+void  _br_live_feed_process_text  (BrLiveFeed *self,
+                                   const char *data,
+                                   gsize       len);
+guint _br_live_feed_get_n_resyncs (BrLiveFeed *self);
+
+G_END_DECLS
