@@ -33,7 +33,8 @@ _br_field_table_install (BrFieldTable *table,
   for (guint i = 0; i < table->n_fields; i++)
     {
       const BrField *f = &table->fields[i];
-      const char *name = g_intern_string (property_name (f->key));
+      g_autofree char *hyphenated = property_name (f->key);
+      const char *name = g_intern_string (hyphenated);
       GParamFlags flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
       GParamSpec *pspec = NULL;
 
