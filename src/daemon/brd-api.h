@@ -4,23 +4,24 @@
 #include <libsoup/soup.h>
 
 #include "brd-config.h"
+#include "brd-engine.h"
+#include "brd-events.h"
+#include "brd-pricing.h"
+#include "brd-store.h"
 
 G_BEGIN_DECLS
 
+/* The HTTP + WebSocket face of the service (API.md): authentication,
+ * routing, validation, and the JSON of every endpoint. */
 typedef struct _BrdApi BrdApi;
 
-BrdApi   *brd_api_new             (BrdConfig            *config,
-                                   SoupServer           *server,
-                                   GError              **error);
-void      brd_api_free            (BrdApi               *self);
-void      brd_api_set_base_url    (BrdApi               *self,
-                                   const char           *url);
-void      brd_api_shutdown_async  (BrdApi               *self,
-                                   GCancellable         *cancellable,
-                                   GAsyncReadyCallback   callback,
-                                   gpointer              user_data);
-gboolean  brd_api_shutdown_finish (BrdApi               *self,
-                                   GAsyncResult         *result,
-                                   GError              **error);
+BrdApi   *brd_api_new          (BrdConfig  *config,
+                                SoupServer *server,
+                                BrdStore   *store,
+                                BrdEngine  *engine,
+                                BrdEvents  *events,
+                                BrdPricing *pricing);
+void      brd_api_free         (BrdApi     *self);
+JsonNode *brd_api_health       (BrdApi     *self);
 
 G_END_DECLS

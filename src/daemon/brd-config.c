@@ -57,6 +57,8 @@ brd_config_new (void)
   self->max_body_bytes = 1024 * 1024;
   self->health_interval_ms = 5000;
   self->replay_capacity = 4096;
+  self->retry_backoff_ms = 1000;
+  self->shutdown_grace_ms = 10000;
 
   return self;
 }
@@ -195,6 +197,8 @@ load_key_file (BrdConfig   *self,
   GET_NUMBER ("max-body-bytes", max_body_bytes, g_key_file_get_int64);
   GET_NUMBER ("health-interval-ms", health_interval_ms, g_key_file_get_integer);
   GET_NUMBER ("replay-capacity", replay_capacity, g_key_file_get_integer);
+  GET_NUMBER ("retry-backoff-ms", retry_backoff_ms, g_key_file_get_integer);
+  GET_NUMBER ("shutdown-grace-ms", shutdown_grace_ms, g_key_file_get_integer);
 
 #undef GET_STRING
 #undef GET_NUMBER
@@ -249,6 +253,8 @@ brd_config_parse (BrdConfig   *self,
   int workers = -1;
   int progress_interval_ms = -1;
   int health_interval_ms = -1;
+  int retry_backoff_ms = -1;
+  int shutdown_grace_ms = -1;
   gint64 max_body_bytes = -1;
   gboolean version = FALSE;
   GOptionEntry entries[] = {
@@ -262,6 +268,8 @@ brd_config_parse (BrdConfig   *self,
     { "workers", 0, 0, G_OPTION_ARG_INT, &workers, "Leads processed at once across all batches (default 8)", "N" },
     { "progress-interval-ms", 0, 0, G_OPTION_ARG_INT, &progress_interval_ms, "Coalescing interval for progress events (default 100)", "N" },
     { "health-interval-ms", 0, 0, G_OPTION_ARG_INT, &health_interval_ms, "Interval of health events on /events (default 5000)", "N" },
+    { "retry-backoff-ms", 0, 0, G_OPTION_ARG_INT, &retry_backoff_ms, "First automatic retry delay; doubles per attempt (default 1000)", "N" },
+    { "shutdown-grace-ms", 0, 0, G_OPTION_ARG_INT, &shutdown_grace_ms, "How long a stop waits for leads in flight (default 10000)", "N" },
     { "daily-budget", 0, 0, G_OPTION_ARG_DOUBLE, &daily_budget, "Daily budget in USD (default 500)", "USD" },
     { "rate-card", 0, 0, G_OPTION_ARG_FILENAME, &rate_card, "Rate card JSON (default: the shipped one)", "FILE" },
     { "token", 0, 0, G_OPTION_ARG_STRING_ARRAY, &tokens, "Accept this bearer token (repeatable)", "ROLE:TOKEN" },
@@ -309,6 +317,10 @@ brd_config_parse (BrdConfig   *self,
     self->health_interval_ms = health_interval_ms;
   if (max_body_bytes >= 0)
     self->max_body_bytes = max_body_bytes;
+  if (retry_backoff_ms >= 0)
+    self->retry_backoff_ms = retry_backoff_ms;
+  if (shutdown_grace_ms >= 0)
+    self->shutdown_grace_ms = shutdown_grace_ms;
 
   if (tokens != NULL)
     {

@@ -37,6 +37,8 @@ typedef struct
   gint64     max_body_bytes;
   int        health_interval_ms;
   int        replay_capacity;
+  int        retry_backoff_ms;
+  int        shutdown_grace_ms;
 } BrdConfig;
 
 #define BRD_CONFIG_ERROR (brd_config_error_quark ())

@@ -71,6 +71,21 @@ main (int    argc,
       return 2;
     }
 
+  if (argc >= 2 && g_str_equal (argv[1], "import-leads"))
+    {
+      if (argc != 3)
+        {
+          g_printerr ("Usage: batch-runnerd import-leads FILE.csv|FILE.json [--database URL]\n");
+          return 2;
+        }
+      return brd_import_leads_main (config, argv[2]);
+    }
+  else if (argc > 1)
+    {
+      g_printerr ("batch-runnerd: unknown argument \"%s\"; see --help\n", argv[1]);
+      return 2;
+    }
+
   daemon = brd_daemon_new (config);
   if (!brd_daemon_start (daemon, &error))
     {

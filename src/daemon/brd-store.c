@@ -1,0 +1,1610 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "brd-store"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "brd-http.h"
+#include "brd-store.h"
+
+struct _BrdStore
+{
+  sqlite3    *db;
+  GHashTable *stmts;          /* SQL text → sqlite3_stmt */
+  int         schema_version;
+  guint       recovered;      /* leads put back to pending at open */
+  guint       tx_depth;
+};
+
+G_DEFINE_QUARK (brd-store-error-quark, brd_store_error)
+
+/* Versioned migrations: index i brings the schema from version i to i+1.
+ * Never edit a shipped entry; append a new one. */
+static const char * const migrations[] = {
+  /* 0 → 1 */
+  "CREATE TABLE leads ("
+  "  id TEXT PRIMARY KEY,"
+  "  company_name TEXT NOT NULL,"
+  "  domain TEXT, email TEXT, contact_name TEXT, source TEXT, industry TEXT,"
+  "  enrichment_status TEXT NOT NULL DEFAULT 'pending'"
+  "    CHECK (enrichment_status IN ('pending','partial','completed')),"
+  "  created_at INTEGER NOT NULL,"
+  "  last_processed_at INTEGER, last_batch_id TEXT);"
+  "CREATE INDEX leads_company ON leads (company_name);"
+  "CREATE TABLE batches ("
+  "  id TEXT PRIMARY KEY,"
+  "  name TEXT NOT NULL, description TEXT,"
+  "  status TEXT NOT NULL CHECK (status IN ('pending','running','paused','completed','failed','cancelled')),"
+  "  template_version TEXT NOT NULL,"
+  "  estimated_cost_usd REAL NOT NULL DEFAULT 0,"
+  "  max_concurrent INTEGER NOT NULL, retry_failed INTEGER NOT NULL, retry_count INTEGER NOT NULL,"
+  "  created_by TEXT, error_message TEXT,"
+  "  created_at INTEGER NOT NULL, started_at INTEGER, completed_at INTEGER, updated_at INTEGER NOT NULL,"
+  "  total_leads INTEGER NOT NULL DEFAULT 0, processed_leads INTEGER NOT NULL DEFAULT 0,"
+  "  successful_leads INTEGER NOT NULL DEFAULT 0, failed_leads INTEGER NOT NULL DEFAULT 0,"
+  "  skipped_leads INTEGER NOT NULL DEFAULT 0, pending_leads INTEGER NOT NULL DEFAULT 0,"
+  "  processing_leads INTEGER NOT NULL DEFAULT 0,"
+  "  actual_cost_usd REAL NOT NULL DEFAULT 0,"
+  "  seq INTEGER NOT NULL DEFAULT 0);"
+  "CREATE INDEX batches_created ON batches (created_at);"
+  "CREATE INDEX batches_status ON batches (status, created_at);"
+  "CREATE TABLE batch_leads ("
+  "  batch_id TEXT NOT NULL REFERENCES batches (id) ON DELETE CASCADE,"
+  "  lead_id TEXT NOT NULL REFERENCES leads (id),"
+  "  position INTEGER NOT NULL,"
+  "  status TEXT NOT NULL DEFAULT 'pending'"
+  "    CHECK (status IN ('pending','processing','completed','failed','skipped')),"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  retry_count INTEGER NOT NULL DEFAULT 0,"
+  "  next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+  "  report_url TEXT, actual_cost_usd REAL NOT NULL DEFAULT 0, cost_breakdown TEXT,"
+  "  processing_duration_ms INTEGER, quality_score REAL,"
+  "  error_code TEXT, error_message TEXT,"
+  "  started_at INTEGER, completed_at INTEGER,"
+  "  PRIMARY KEY (batch_id, lead_id));"
+  "CREATE INDEX batch_leads_status ON batch_leads (batch_id, status, position);"
+  "CREATE INDEX batch_leads_completed ON batch_leads (completed_at);"
+  "CREATE INDEX batch_leads_lead ON batch_leads (lead_id);"
+  "CREATE TABLE audit ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  at INTEGER NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL,"
+  "  action TEXT NOT NULL, batch_id TEXT, detail TEXT);"
+  "CREATE INDEX audit_batch ON audit (batch_id, at);"
+  "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);",
+};
+
+#define BATCH_COLUMNS \
+  "id, name, description, status, template_version, created_by, error_message," \
+  " estimated_cost_usd, actual_cost_usd, max_concurrent, retry_failed, retry_count," \
+  " created_at, started_at, completed_at, updated_at, total_leads, processed_leads," \
+  " successful_leads, failed_leads, skipped_leads, pending_leads, processing_leads, seq," \
+  " (SELECT lead_id FROM batch_leads bl WHERE bl.batch_id = batches.id AND bl.started_at IS NOT NULL" \
+  "  ORDER BY bl.started_at DESC LIMIT 1)"
+
+#define RESULT_COLUMNS \
+  "lead_id, status, report_url, actual_cost_usd, cost_breakdown, processing_duration_ms," \
+  " quality_score, error_code, error_message, retry_count, attempts, started_at, completed_at," \
+  " next_attempt_at"
+
+#define LEAD_COLUMNS \
+  "id, company_name, domain, email, contact_name, source, industry, enrichment_status, created_at"
+
+static gboolean
+set_sqlite_error (BrdStore  *self,
+                  GError   **error,
+                  const char *what)
+{
+  int code = sqlite3_extended_errcode (self->db);
+  int domain_code = (code & 0xff) == SQLITE_CONSTRAINT ? BRD_STORE_ERROR_CONFLICT : BRD_STORE_ERROR_FAILED;
+
+  g_set_error (error, BRD_STORE_ERROR, domain_code, "%s: %s", what, sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+static sqlite3_stmt *
+prep (BrdStore   *self,
+      const char *sql)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->stmts, sql);
+
+  if (stmt == NULL)
+    {
+      if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+        g_error ("Invalid SQL (a bug): %s: %s", sqlite3_errmsg (self->db), sql);
+      g_hash_table_insert (self->stmts, g_strdup (sql), stmt);
+    }
+  else
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+    }
+
+  return stmt;
+}
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           i,
+           const char   *value)
+{
+  if (value != NULL)
+    sqlite3_bind_text (stmt, i, value, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, i);
+}
+
+static void
+bind_time (sqlite3_stmt *stmt,
+           int           i,
+           gint64        value)
+{
+  if (value > 0)
+    sqlite3_bind_int64 (stmt, i, value);
+  else
+    sqlite3_bind_null (stmt, i);
+}
+
+static char *
+col_text (sqlite3_stmt *stmt,
+          int           i)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, i);
+
+  return text ? g_strdup ((const char *) text) : NULL;
+}
+
+static gboolean
+exec_sql (BrdStore    *self,
+          const char  *sql,
+          GError     **error)
+{
+  char *msg = NULL;
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, &msg) != SQLITE_OK)
+    {
+      g_set_error (error, BRD_STORE_ERROR, BRD_STORE_ERROR_FAILED, "%s", msg ? msg : "SQLite error");
+      sqlite3_free (msg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+brd_store_begin (BrdStore  *self,
+                 GError   **error)
+{
+  /* Nested begin/commit pairs join the outer transaction, so helpers can
+   * be transactional on their own and inside a larger change. */
+  if (self->tx_depth++ > 0)
+    return TRUE;
+  if (!exec_sql (self, "BEGIN IMMEDIATE", error))
+    {
+      self->tx_depth--;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+brd_store_commit (BrdStore  *self,
+                  GError   **error)
+{
+  g_return_val_if_fail (self->tx_depth > 0, FALSE);
+
+  if (--self->tx_depth > 0)
+    return TRUE;
+  if (!exec_sql (self, "COMMIT", error))
+    {
+      exec_sql (self, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+brd_store_rollback (BrdStore *self)
+{
+  g_return_if_fail (self->tx_depth > 0);
+
+  /* An inner rollback poisons the whole transaction: roll back now and
+   * let the outer commit find nothing to commit. */
+  if (self->tx_depth == 0)
+    return;
+  self->tx_depth = 0;
+  exec_sql (self, "ROLLBACK", NULL);
+}
+
+static gboolean
+migrate (BrdStore  *self,
+         GError   **error)
+{
+  sqlite3_stmt *stmt = prep (self, "PRAGMA user_version");
+  int version = 0;
+
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_reset (stmt);
+
+  if (version > (int) G_N_ELEMENTS (migrations))
+    {
+      g_set_error (error, BRD_STORE_ERROR, BRD_STORE_ERROR_FAILED,
+                   "The database has schema version %d, newer than this batch-runnerd knows (%u)",
+                   version, (guint) G_N_ELEMENTS (migrations));
+      return FALSE;
+    }
+
+  for (; version < (int) G_N_ELEMENTS (migrations); version++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
+
+      if (!brd_store_begin (self, error))
+        return FALSE;
+      if (!exec_sql (self, migrations[version], error) || !exec_sql (self, bump, error))
+        {
+          g_prefix_error (error, "Migrating the schema to version %d: ", version + 1);
+          brd_store_rollback (self);
+          return FALSE;
+        }
+      if (!brd_store_commit (self, error))
+        return FALSE;
+      g_info ("Database schema migrated to version %d", version + 1);
+    }
+
+  self->schema_version = version;
+  return TRUE;
+}
+
+/* A crash leaves `processing` rows behind. Nothing was recorded for them
+ * (results commit atomically with the counters), so they go back to
+ * pending and are done again: exactly once, never lost. */
+static gboolean
+recover (BrdStore  *self,
+         GError   **error)
+{
+  g_autoptr(GPtrArray) batch_ids = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+
+  if (!brd_store_begin (self, error))
+    return FALSE;
+
+  stmt = prep (self, "SELECT DISTINCT batch_id FROM batch_leads WHERE status = 'processing'");
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (batch_ids, col_text (stmt, 0));
+
+  stmt = prep (self, "UPDATE batch_leads SET status = 'pending', started_at = NULL,"
+                     " attempts = MAX (attempts - 1, 0) WHERE status = 'processing'");
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      brd_store_rollback (self);
+      return set_sqlite_error (self, error, "Recovering interrupted leads");
+    }
+  self->recovered = sqlite3_changes (self->db);
+
+  for (guint i = 0; i < batch_ids->len; i++)
+    {
+      if (!brd_store_recount_batch (self, batch_ids->pdata[i], error))
+        {
+          brd_store_rollback (self);
+          return FALSE;
+        }
+    }
+
+  if (self->recovered > 0)
+    g_message ("Recovered %u leads interrupted by the last stop; they are pending again", self->recovered);
+
+  return brd_store_commit (self, error);
+}
+
+BrdStore *
+brd_store_open (const char  *path,
+                GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+  BrdStore *self;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Cannot create %s: %s", dir, g_strerror (saved));
+      return NULL;
+    }
+
+  self = g_new0 (BrdStore, 1);
+  self->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) sqlite3_finalize);
+
+  if (sqlite3_open_v2 (path, &self->db,
+                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, BRD_STORE_ERROR, BRD_STORE_ERROR_FAILED, "Cannot open %s: %s",
+                   path, self->db ? sqlite3_errmsg (self->db) : "out of memory");
+      brd_store_free (self);
+      return NULL;
+    }
+
+  sqlite3_busy_timeout (self->db, 5000);
+
+  /* WAL with synchronous=NORMAL: a committed transaction survives a crash
+   * of the process (kill -9); only a power cut can lose the last commits.
+   * BRD_SQLITE_SYNCHRONOUS=FULL trades throughput for power-cut safety. */
+  if (!exec_sql (self, "PRAGMA journal_mode = WAL", &local_error) ||
+      !exec_sql (self, g_strcmp0 (g_getenv ("BRD_SQLITE_SYNCHRONOUS"), "FULL") == 0
+                         ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", &local_error) ||
+      !exec_sql (self, "PRAGMA foreign_keys = ON", &local_error) ||
+      !exec_sql (self, "PRAGMA temp_store = MEMORY", &local_error) ||
+      !migrate (self, &local_error) ||
+      !recover (self, &local_error))
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: ", path);
+      brd_store_free (self);
+      return NULL;
+    }
+
+  return self;
+}
+
+void
+brd_store_free (BrdStore *self)
+{
+  if (self == NULL)
+    return;
+
+  g_clear_pointer (&self->stmts, g_hash_table_unref);
+  if (self->db != NULL)
+    sqlite3_close (self->db);
+  g_free (self);
+}
+
+sqlite3 *
+brd_store_get_db (BrdStore *self)
+{
+  return self->db;
+}
+
+int
+brd_store_get_schema_version (BrdStore *self)
+{
+  return self->schema_version;
+}
+
+guint
+brd_store_get_recovered (BrdStore *self)
+{
+  return self->recovered;
+}
+
+gint64
+brd_store_get_meta_int (BrdStore   *self,
+                        const char *key,
+                        gint64      fallback)
+{
+  sqlite3_stmt *stmt = prep (self, "SELECT value FROM meta WHERE key = ?");
+  gint64 value = fallback;
+
+  bind_text (stmt, 1, key);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return value;
+}
+
+gboolean
+brd_store_set_meta_int (BrdStore    *self,
+                        const char  *key,
+                        gint64       value,
+                        GError     **error)
+{
+  sqlite3_stmt *stmt = prep (self, "INSERT INTO meta (key, value) VALUES (?, ?)"
+                                   " ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+
+  bind_text (stmt, 1, key);
+  sqlite3_bind_int64 (stmt, 2, value);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (self, error, "Saving meta value");
+  return TRUE;
+}
+
+/* Leads ------------------------------------------------------------------ */
+
+gboolean
+brd_store_upsert_leads (BrdStore   *self,
+                        GPtrArray  *leads,
+                        guint      *n_inserted,
+                        GError    **error)
+{
+  guint inserted = 0;
+
+  if (!brd_store_begin (self, error))
+    return FALSE;
+
+  for (guint i = 0; i < leads->len; i++)
+    {
+      const BrdLead *lead = g_ptr_array_index (leads, i);
+      sqlite3_stmt *stmt = prep (self,
+        "INSERT INTO leads (" LEAD_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET company_name = excluded.company_name,"
+        " domain = excluded.domain, email = excluded.email, contact_name = excluded.contact_name,"
+        " source = excluded.source, industry = excluded.industry,"
+        " enrichment_status = excluded.enrichment_status");
+
+      bind_text (stmt, 1, lead->id);
+      bind_text (stmt, 2, lead->company_name);
+      bind_text (stmt, 3, lead->domain);
+      bind_text (stmt, 4, lead->email);
+      bind_text (stmt, 5, lead->contact_name);
+      bind_text (stmt, 6, lead->source);
+      bind_text (stmt, 7, lead->industry);
+      bind_text (stmt, 8, lead->enrichment_status ? lead->enrichment_status : "pending");
+      sqlite3_bind_int64 (stmt, 9, lead->created_at > 0 ? lead->created_at : g_get_real_time ());
+
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          set_sqlite_error (self, error, "Storing leads");
+          brd_store_rollback (self);
+          return FALSE;
+        }
+      inserted++;
+    }
+
+  if (!brd_store_commit (self, error))
+    return FALSE;
+
+  if (n_inserted)
+    *n_inserted = inserted;
+  return TRUE;
+}
+
+static BrdLead *
+lead_from_row (sqlite3_stmt *stmt,
+               int           first)
+{
+  BrdLead *lead = brd_lead_new ();
+
+  lead->id = col_text (stmt, first + 0);
+  lead->company_name = col_text (stmt, first + 1);
+  lead->domain = col_text (stmt, first + 2);
+  lead->email = col_text (stmt, first + 3);
+  lead->contact_name = col_text (stmt, first + 4);
+  lead->source = col_text (stmt, first + 5);
+  lead->industry = col_text (stmt, first + 6);
+  lead->enrichment_status = col_text (stmt, first + 7);
+  lead->created_at = sqlite3_column_int64 (stmt, first + 8);
+  return lead;
+}
+
+BrdLead *
+brd_store_get_lead (BrdStore   *self,
+                    const char *id)
+{
+  sqlite3_stmt *stmt = prep (self, "SELECT " LEAD_COLUMNS " FROM leads WHERE id = ?");
+  BrdLead *lead = NULL;
+
+  bind_text (stmt, 1, id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    lead = lead_from_row (stmt, 0);
+  sqlite3_reset (stmt);
+  return lead;
+}
+
+/* Returns the leads that exist, in the order of @ids. */
+GPtrArray *
+brd_store_get_leads (BrdStore           *self,
+                     const char * const *ids,
+                     guint               n_ids)
+{
+  GPtrArray *leads = g_ptr_array_new_with_free_func ((GDestroyNotify) brd_lead_free);
+
+  for (guint i = 0; i < n_ids; i++)
+    {
+      BrdLead *lead = brd_store_get_lead (self, ids[i]);
+
+      if (lead != NULL)
+        g_ptr_array_add (leads, lead);
+    }
+
+  return leads;
+}
+
+gint64
+brd_store_count_leads (BrdStore *self)
+{
+  sqlite3_stmt *stmt = prep (self, "SELECT COUNT(*) FROM leads");
+  gint64 n = 0;
+
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return n;
+}
+
+static char *
+like_pattern (const char *search)
+{
+  GString *s = g_string_new ("%");
+
+  for (const char *p = search; *p; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (s, '\\');
+      g_string_append_c (s, *p);
+    }
+  g_string_append_c (s, '%');
+  return g_string_free (s, FALSE);
+}
+
+JsonNode *
+brd_store_list_leads (BrdStore           *self,
+                      const BrdLeadQuery *query,
+                      gint64             *total)
+{
+  g_autoptr(GString) where = g_string_new (" WHERE 1");
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *count_sql = NULL;
+  g_autofree char *list_sql = NULL;
+  sqlite3_stmt *stmt;
+
+  if (query->search && *query->search)
+    {
+      g_string_append (where, " AND (company_name LIKE ?1 ESCAPE '\\' OR domain LIKE ?1 ESCAPE '\\'"
+                              " OR email LIKE ?1 ESCAPE '\\' OR contact_name LIKE ?1 ESCAPE '\\')");
+      g_ptr_array_add (params, like_pattern (query->search));
+    }
+  else
+    g_ptr_array_add (params, NULL);
+  if (query->source)
+    g_string_append (where, " AND source = ?2");
+  g_ptr_array_add (params, g_strdup (query->source));
+  if (query->industry)
+    g_string_append (where, " AND industry = ?3");
+  g_ptr_array_add (params, g_strdup (query->industry));
+  if (query->enrichment_status)
+    g_string_append (where, " AND enrichment_status = ?4");
+  g_ptr_array_add (params, g_strdup (query->enrichment_status));
+
+  count_sql = g_strconcat ("SELECT COUNT(*) FROM leads", where->str, NULL);
+  stmt = prep (self, count_sql);
+  for (guint i = 0; i < params->len; i++)
+    if (params->pdata[i] && sqlite3_bind_parameter_count (stmt) >= (int) i + 1)
+      bind_text (stmt, i + 1, params->pdata[i]);
+  *total = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  sqlite3_reset (stmt);
+
+  list_sql = g_strconcat ("SELECT " LEAD_COLUMNS ", last_processed_at, last_batch_id,"
+                          " EXISTS (SELECT 1 FROM batch_leads bl JOIN batches b ON b.id = bl.batch_id"
+                          "         WHERE bl.lead_id = leads.id AND b.status IN ('pending','running','paused'))"
+                          " FROM leads", where->str,
+                          " ORDER BY company_name COLLATE NOCASE, id LIMIT ?5 OFFSET ?6", NULL);
+  stmt = prep (self, list_sql);
+  for (guint i = 0; i < params->len; i++)
+    if (params->pdata[i])
+      bind_text (stmt, i + 1, params->pdata[i]);
+  sqlite3_bind_int (stmt, 5, query->limit);
+  sqlite3_bind_int (stmt, 6, query->skip);
+
+  json_builder_begin_array (b);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autoptr(BrdLead) lead = lead_from_row (stmt, 0);
+      JsonNode *node = brd_lead_to_json (lead);
+      JsonObject *obj = json_node_get_object (node);
+      gint64 last = sqlite3_column_int64 (stmt, 9);
+      g_autofree char *last_text = NULL;
+
+      if (last > 0)
+        json_object_set_string_member (obj, "last_processed_at", (last_text = brd_http_format_time (last)));
+      else
+        json_object_set_null_member (obj, "last_processed_at");
+      if (sqlite3_column_type (stmt, 10) != SQLITE_NULL)
+        json_object_set_string_member (obj, "last_batch_id", (const char *) sqlite3_column_text (stmt, 10));
+      else
+        json_object_set_null_member (obj, "last_batch_id");
+      json_object_set_boolean_member (obj, "in_active_batch", sqlite3_column_int (stmt, 11));
+      json_builder_add_value (b, node);
+    }
+  sqlite3_reset (stmt);
+  json_builder_end_array (b);
+
+  return json_builder_get_root (b);
+}
+
+/* Batches ---------------------------------------------------------------- */
+
+void
+brd_batch_free (BrdBatch *batch)
+{
+  if (batch == NULL)
+    return;
+
+  g_free (batch->id);
+  g_free (batch->name);
+  g_free (batch->description);
+  g_free (batch->status);
+  g_free (batch->template_version);
+  g_free (batch->created_by);
+  g_free (batch->error_message);
+  g_free (batch->current_lead_id);
+  g_free (batch);
+}
+
+static BrdBatch *
+batch_from_row (sqlite3_stmt *stmt)
+{
+  BrdBatch *b = g_new0 (BrdBatch, 1);
+
+  b->id = col_text (stmt, 0);
+  b->name = col_text (stmt, 1);
+  b->description = col_text (stmt, 2);
+  b->status = col_text (stmt, 3);
+  b->template_version = col_text (stmt, 4);
+  b->created_by = col_text (stmt, 5);
+  b->error_message = col_text (stmt, 6);
+  b->estimated_cost_usd = sqlite3_column_double (stmt, 7);
+  b->actual_cost_usd = sqlite3_column_double (stmt, 8);
+  b->max_concurrent = sqlite3_column_int (stmt, 9);
+  b->retry_failed = sqlite3_column_int (stmt, 10);
+  b->retry_count = sqlite3_column_int (stmt, 11);
+  b->created_at = sqlite3_column_int64 (stmt, 12);
+  b->started_at = sqlite3_column_int64 (stmt, 13);
+  b->completed_at = sqlite3_column_int64 (stmt, 14);
+  b->updated_at = sqlite3_column_int64 (stmt, 15);
+  b->total_leads = sqlite3_column_int (stmt, 16);
+  b->processed_leads = sqlite3_column_int (stmt, 17);
+  b->successful_leads = sqlite3_column_int (stmt, 18);
+  b->failed_leads = sqlite3_column_int (stmt, 19);
+  b->skipped_leads = sqlite3_column_int (stmt, 20);
+  b->pending_leads = sqlite3_column_int (stmt, 21);
+  b->processing_leads = sqlite3_column_int (stmt, 22);
+  b->seq = sqlite3_column_int64 (stmt, 23);
+  b->current_lead_id = col_text (stmt, 24);
+  return b;
+}
+
+BrdBatch *
+brd_store_get_batch (BrdStore   *self,
+                     const char *id)
+{
+  sqlite3_stmt *stmt = prep (self, "SELECT " BATCH_COLUMNS " FROM batches WHERE id = ?");
+  BrdBatch *batch = NULL;
+
+  bind_text (stmt, 1, id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    batch = batch_from_row (stmt);
+  sqlite3_reset (stmt);
+  return batch;
+}
+
+static GPtrArray *
+collect_batches (sqlite3_stmt *stmt)
+{
+  GPtrArray *batches = g_ptr_array_new_with_free_func ((GDestroyNotify) brd_batch_free);
+
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (batches, batch_from_row (stmt));
+  sqlite3_reset (stmt);
+  return batches;
+}
+
+GPtrArray *
+brd_store_list_batches (BrdStore            *self,
+                        const BrdBatchQuery *query,
+                        gint64              *total)
+{
+  g_autoptr(GString) where = g_string_new (" WHERE 1");
+  g_autofree char *count_sql = NULL;
+  g_autofree char *list_sql = NULL;
+  g_autofree char *pattern = NULL;
+  sqlite3_stmt *stmt;
+  guint n_status = query->statuses ? g_strv_length (query->statuses) : 0;
+
+  /* Parameters are numbered: ?1..?4 fixed filters, ?10.. the statuses. */
+  if (n_status > 0)
+    {
+      g_string_append (where, " AND status IN (");
+      for (guint i = 0; i < n_status; i++)
+        g_string_append_printf (where, "%s?%u", i ? ", " : "", 10 + i);
+      g_string_append (where, ")");
+    }
+  if (query->created_by)
+    g_string_append (where, " AND created_by = ?1");
+  if (query->template_version)
+    g_string_append (where, " AND template_version = ?2");
+  if (query->created_after > 0)
+    g_string_append (where, " AND created_at >= ?3");
+  if (query->created_before > 0)
+    g_string_append (where, " AND created_at < ?4");
+  if (query->search && *query->search)
+    {
+      pattern = like_pattern (query->search);
+      g_string_append (where, " AND (name LIKE ?5 ESCAPE '\\' OR description LIKE ?5 ESCAPE '\\'"
+                              " OR created_by LIKE ?5 ESCAPE '\\' OR id LIKE ?5 ESCAPE '\\')");
+    }
+
+#define BIND_FILTERS(stmt) G_STMT_START {                                 \
+    for (guint i = 0; i < n_status; i++)                                  \
+      bind_text (stmt, 10 + i, query->statuses[i]);                       \
+    if (query->created_by) bind_text (stmt, 1, query->created_by);        \
+    if (query->template_version) bind_text (stmt, 2, query->template_version); \
+    if (query->created_after > 0) sqlite3_bind_int64 (stmt, 3, query->created_after); \
+    if (query->created_before > 0) sqlite3_bind_int64 (stmt, 4, query->created_before); \
+    if (pattern) bind_text (stmt, 5, pattern);                            \
+  } G_STMT_END
+
+  count_sql = g_strconcat ("SELECT COUNT(*) FROM batches", where->str, NULL);
+  stmt = prep (self, count_sql);
+  BIND_FILTERS (stmt);
+  *total = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  sqlite3_reset (stmt);
+
+  list_sql = g_strconcat ("SELECT " BATCH_COLUMNS " FROM batches", where->str,
+                          " ORDER BY created_at DESC, id DESC LIMIT ?6 OFFSET ?7", NULL);
+  stmt = prep (self, list_sql);
+  BIND_FILTERS (stmt);
+  sqlite3_bind_int (stmt, 6, query->limit);
+  sqlite3_bind_int (stmt, 7, query->skip);
+
+#undef BIND_FILTERS
+
+  return collect_batches (stmt);
+}
+
+GPtrArray *
+brd_store_list_active_batches (BrdStore *self)
+{
+  return collect_batches (prep (self, "SELECT " BATCH_COLUMNS " FROM batches"
+                                      " WHERE status IN ('pending','running','paused')"
+                                      " ORDER BY created_at, id"));
+}
+
+/* What a subscriber gets first: every non-terminal batch plus the newest
+ * @n_terminal terminal ones (API.md, "snapshot"). */
+GPtrArray *
+brd_store_snapshot_batches (BrdStore *self,
+                            guint     n_terminal)
+{
+  GPtrArray *batches = brd_store_list_active_batches (self);
+  g_autoptr(GPtrArray) terminal = NULL;
+  sqlite3_stmt *stmt;
+
+  stmt = prep (self, "SELECT " BATCH_COLUMNS " FROM batches"
+                     " WHERE status IN ('completed','failed','cancelled')"
+                     " ORDER BY created_at DESC, id DESC LIMIT ?");
+  sqlite3_bind_int (stmt, 1, n_terminal);
+  terminal = collect_batches (stmt);
+
+  g_ptr_array_set_free_func (terminal, NULL);
+  for (guint i = 0; i < terminal->len; i++)
+    g_ptr_array_add (batches, terminal->pdata[i]);
+
+  return batches;
+}
+
+gboolean
+brd_store_insert_batch (BrdStore           *self,
+                        const BrdBatch     *batch,
+                        const char * const *lead_ids,
+                        guint               n_leads,
+                        GError            **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!brd_store_begin (self, error))
+    return FALSE;
+
+  stmt = prep (self, "INSERT INTO batches (id, name, description, status, template_version,"
+                     " estimated_cost_usd, max_concurrent, retry_failed, retry_count, created_by,"
+                     " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  bind_text (stmt, 1, batch->id);
+  bind_text (stmt, 2, batch->name);
+  bind_text (stmt, 3, batch->description);
+  bind_text (stmt, 4, batch->status);
+  bind_text (stmt, 5, batch->template_version);
+  sqlite3_bind_double (stmt, 6, batch->estimated_cost_usd);
+  sqlite3_bind_int (stmt, 7, batch->max_concurrent);
+  sqlite3_bind_int (stmt, 8, batch->retry_failed);
+  sqlite3_bind_int (stmt, 9, batch->retry_count);
+  bind_text (stmt, 10, batch->created_by);
+  sqlite3_bind_int64 (stmt, 11, batch->created_at);
+  sqlite3_bind_int64 (stmt, 12, batch->created_at);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    goto failed;
+
+  for (guint i = 0; i < n_leads; i++)
+    {
+      stmt = prep (self, "INSERT INTO batch_leads (batch_id, lead_id, position) VALUES (?, ?, ?)");
+      bind_text (stmt, 1, batch->id);
+      bind_text (stmt, 2, lead_ids[i]);
+      sqlite3_bind_int (stmt, 3, i);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        goto failed;
+    }
+
+  if (!brd_store_recount_batch (self, batch->id, error))
+    {
+      brd_store_rollback (self);
+      return FALSE;
+    }
+
+  return brd_store_commit (self, error);
+
+failed:
+  set_sqlite_error (self, error, "Creating the batch");
+  brd_store_rollback (self);
+  return FALSE;
+}
+
+gboolean
+brd_store_update_batch_state (BrdStore    *self,
+                              const char  *id,
+                              const char  *status,
+                              gint64       started_at,
+                              gint64       completed_at,
+                              const char  *error_message,
+                              GError     **error)
+{
+  sqlite3_stmt *stmt = prep (self, "UPDATE batches SET status = ?2, started_at = ?3, completed_at = ?4,"
+                                   " error_message = ?5, updated_at = ?6 WHERE id = ?1");
+
+  bind_text (stmt, 1, id);
+  bind_text (stmt, 2, status);
+  bind_time (stmt, 3, started_at);
+  bind_time (stmt, 4, completed_at);
+  bind_text (stmt, 5, error_message);
+  sqlite3_bind_int64 (stmt, 6, g_get_real_time ());
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (self, error, "Updating the batch");
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, BRD_STORE_ERROR, BRD_STORE_ERROR_NOT_FOUND, "No batch %s", id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The batch counters are never incremented by hand: they are recomputed
+ * from the lead rows inside the transaction that changed those rows, so
+ * they cannot disagree with them. */
+gboolean
+brd_store_recount_batch (BrdStore    *self,
+                         const char  *id,
+                         GError     **error)
+{
+  sqlite3_stmt *stmt = prep (self,
+    "UPDATE batches SET"
+    " total_leads = c.total, processed_leads = c.done_ok + c.done_failed,"
+    " successful_leads = c.done_ok, failed_leads = c.done_failed, skipped_leads = c.skipped,"
+    " pending_leads = c.pending, processing_leads = c.processing, actual_cost_usd = c.cost,"
+    " updated_at = ?2"
+    " FROM (SELECT COUNT(*) AS total,"
+    "       COALESCE (SUM (status = 'completed'), 0) AS done_ok,"
+    "       COALESCE (SUM (status = 'failed'), 0) AS done_failed,"
+    "       COALESCE (SUM (status = 'skipped'), 0) AS skipped,"
+    "       COALESCE (SUM (status = 'pending'), 0) AS pending,"
+    "       COALESCE (SUM (status = 'processing'), 0) AS processing,"
+    "       COALESCE (SUM (actual_cost_usd), 0) AS cost"
+    "       FROM batch_leads WHERE batch_id = ?1) AS c"
+    " WHERE batches.id = ?1");
+
+  bind_text (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (self, error, "Counting the batch's leads");
+  return TRUE;
+}
+
+gboolean
+brd_store_set_batch_seq (BrdStore    *self,
+                         const char  *id,
+                         gint64       seq,
+                         GError     **error)
+{
+  sqlite3_stmt *stmt = prep (self, "UPDATE batches SET seq = ?2 WHERE id = ?1");
+
+  bind_text (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, seq);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (self, error, "Saving the batch's sequence");
+  return TRUE;
+}
+
+/* Lead results ----------------------------------------------------------- */
+
+void
+brd_lead_result_free (BrdLeadResult *r)
+{
+  if (r == NULL)
+    return;
+
+  g_free (r->lead_id);
+  g_free (r->status);
+  g_free (r->report_url);
+  g_free (r->cost_breakdown);
+  g_free (r->error_code);
+  g_free (r->error_message);
+  g_free (r);
+}
+
+static BrdLeadResult *
+result_from_row (sqlite3_stmt *stmt)
+{
+  BrdLeadResult *r = g_new0 (BrdLeadResult, 1);
+
+  r->lead_id = col_text (stmt, 0);
+  r->status = col_text (stmt, 1);
+  r->report_url = col_text (stmt, 2);
+  r->actual_cost_usd = sqlite3_column_double (stmt, 3);
+  r->cost_breakdown = col_text (stmt, 4);
+  r->processing_duration_ms = sqlite3_column_type (stmt, 5) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, 5);
+  r->quality_score = sqlite3_column_type (stmt, 6) == SQLITE_NULL ? -1 : sqlite3_column_double (stmt, 6);
+  r->error_code = col_text (stmt, 7);
+  r->error_message = col_text (stmt, 8);
+  r->retry_count = sqlite3_column_int (stmt, 9);
+  r->attempts = sqlite3_column_int (stmt, 10);
+  r->started_at = sqlite3_column_int64 (stmt, 11);
+  r->completed_at = sqlite3_column_int64 (stmt, 12);
+  r->next_attempt_at = sqlite3_column_int64 (stmt, 13);
+  return r;
+}
+
+static GPtrArray *
+collect_results (sqlite3_stmt *stmt)
+{
+  GPtrArray *results = g_ptr_array_new_with_free_func ((GDestroyNotify) brd_lead_result_free);
+
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (results, result_from_row (stmt));
+  sqlite3_reset (stmt);
+  return results;
+}
+
+GPtrArray *
+brd_store_list_results (BrdStore   *self,
+                        const char *batch_id,
+                        const char *status,
+                        guint       skip,
+                        guint       limit,
+                        gint64     *total)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = prep (self, "SELECT COUNT(*) FROM batch_leads WHERE batch_id = ?1 AND (?2 IS NULL OR status = ?2)");
+  bind_text (stmt, 1, batch_id);
+  bind_text (stmt, 2, status);
+  *total = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  sqlite3_reset (stmt);
+
+  stmt = prep (self, "SELECT " RESULT_COLUMNS " FROM batch_leads"
+                     " WHERE batch_id = ?1 AND (?2 IS NULL OR status = ?2)"
+                     " ORDER BY position LIMIT ?3 OFFSET ?4");
+  bind_text (stmt, 1, batch_id);
+  bind_text (stmt, 2, status);
+  sqlite3_bind_int (stmt, 3, limit);
+  sqlite3_bind_int (stmt, 4, skip);
+  return collect_results (stmt);
+}
+
+BrdLeadResult *
+brd_store_get_result (BrdStore   *self,
+                      const char *batch_id,
+                      const char *lead_id)
+{
+  sqlite3_stmt *stmt = prep (self, "SELECT " RESULT_COLUMNS " FROM batch_leads WHERE batch_id = ? AND lead_id = ?");
+  BrdLeadResult *r = NULL;
+
+  bind_text (stmt, 1, batch_id);
+  bind_text (stmt, 2, lead_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    r = result_from_row (stmt);
+  sqlite3_reset (stmt);
+  return r;
+}
+
+GPtrArray *
+brd_store_recent_results (BrdStore   *self,
+                          const char *batch_id,
+                          guint       n)
+{
+  sqlite3_stmt *stmt = prep (self, "SELECT " RESULT_COLUMNS " FROM batch_leads"
+                                   " WHERE batch_id = ? AND completed_at IS NOT NULL"
+                                   " ORDER BY completed_at DESC LIMIT ?");
+
+  bind_text (stmt, 1, batch_id);
+  sqlite3_bind_int (stmt, 2, n);
+  return collect_results (stmt);
+}
+
+JsonNode *
+brd_store_error_summary (BrdStore   *self,
+                         const char *batch_id)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  sqlite3_stmt *stmt = prep (self, "SELECT COALESCE (error_code, 'UNKNOWN'), COUNT(*) FROM batch_leads"
+                                   " WHERE batch_id = ? AND status = 'failed'"
+                                   " GROUP BY 1 ORDER BY 2 DESC, 1");
+
+  bind_text (stmt, 1, batch_id);
+  json_builder_begin_object (b);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      json_builder_set_member_name (b, (const char *) sqlite3_column_text (stmt, 0));
+      json_builder_add_int_value (b, sqlite3_column_int64 (stmt, 1));
+    }
+  sqlite3_reset (stmt);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+GPtrArray *
+brd_store_claim_leads (BrdStore    *self,
+                       const char  *batch_id,
+                       guint        max,
+                       gint64       now,
+                       GError     **error)
+{
+  g_autoptr(GPtrArray) leads = g_ptr_array_new_with_free_func ((GDestroyNotify) brd_lead_free);
+  sqlite3_stmt *stmt;
+
+  if (max == 0)
+    return g_steal_pointer (&leads);
+
+  stmt = prep (self, "SELECT " LEAD_COLUMNS " FROM batch_leads bl JOIN leads ON leads.id = bl.lead_id"
+                     " WHERE bl.batch_id = ? AND bl.status = 'pending' AND bl.next_attempt_at <= ?"
+                     " ORDER BY bl.position LIMIT ?");
+  bind_text (stmt, 1, batch_id);
+  sqlite3_bind_int64 (stmt, 2, now);
+  sqlite3_bind_int (stmt, 3, max);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (leads, lead_from_row (stmt, 0));
+  sqlite3_reset (stmt);
+
+  if (leads->len == 0)
+    return g_steal_pointer (&leads);
+
+  if (!brd_store_begin (self, error))
+    return NULL;
+
+  for (guint i = 0; i < leads->len; i++)
+    {
+      const BrdLead *lead = g_ptr_array_index (leads, i);
+
+      stmt = prep (self, "UPDATE batch_leads SET status = 'processing', attempts = attempts + 1,"
+                         " started_at = ?3, completed_at = NULL"
+                         " WHERE batch_id = ?1 AND lead_id = ?2 AND status = 'pending'");
+      bind_text (stmt, 1, batch_id);
+      bind_text (stmt, 2, lead->id);
+      sqlite3_bind_int64 (stmt, 3, now);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          set_sqlite_error (self, error, "Claiming leads");
+          brd_store_rollback (self);
+          return NULL;
+        }
+    }
+
+  if (!brd_store_recount_batch (self, batch_id, error))
+    {
+      brd_store_rollback (self);
+      return NULL;
+    }
+
+  if (!brd_store_commit (self, error))
+    return NULL;
+
+  return g_steal_pointer (&leads);
+}
+
+/* When the next pending lead of @batch_id may start (0 = none pending). */
+gint64
+brd_store_next_attempt_at (BrdStore   *self,
+                           const char *batch_id)
+{
+  sqlite3_stmt *stmt = prep (self, "SELECT MIN (next_attempt_at) FROM batch_leads"
+                                   " WHERE batch_id = ? AND status = 'pending'");
+  gint64 at = 0;
+
+  bind_text (stmt, 1, batch_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    at = MAX (sqlite3_column_int64 (stmt, 0), 1);
+  sqlite3_reset (stmt);
+  return at;
+}
+
+/* Records the outcome of one attempt. @result->status is the lead's new
+ * status: completed, failed, skipped, or pending (a retry, with
+ * next_attempt_at set). Must run inside a transaction with a recount. */
+gboolean
+brd_store_record_result (BrdStore             *self,
+                         const char           *batch_id,
+                         const BrdLeadResult  *r,
+                         GError              **error)
+{
+  sqlite3_stmt *stmt = prep (self,
+    "UPDATE batch_leads SET status = ?3, report_url = ?4, actual_cost_usd = ?5, cost_breakdown = ?6,"
+    " processing_duration_ms = ?7, quality_score = ?8, error_code = ?9, error_message = ?10,"
+    " retry_count = ?11, next_attempt_at = ?12, completed_at = ?13"
+    " WHERE batch_id = ?1 AND lead_id = ?2");
+
+  bind_text (stmt, 1, batch_id);
+  bind_text (stmt, 2, r->lead_id);
+  bind_text (stmt, 3, r->status);
+  bind_text (stmt, 4, r->report_url);
+  sqlite3_bind_double (stmt, 5, r->actual_cost_usd);
+  bind_text (stmt, 6, r->cost_breakdown);
+  if (r->processing_duration_ms >= 0)
+    sqlite3_bind_int64 (stmt, 7, r->processing_duration_ms);
+  else
+    sqlite3_bind_null (stmt, 7);
+  if (r->quality_score >= 0)
+    sqlite3_bind_double (stmt, 8, r->quality_score);
+  else
+    sqlite3_bind_null (stmt, 8);
+  bind_text (stmt, 9, r->error_code);
+  bind_text (stmt, 10, r->error_message);
+  sqlite3_bind_int (stmt, 11, r->retry_count);
+  sqlite3_bind_int64 (stmt, 12, r->next_attempt_at);
+  bind_time (stmt, 13, r->completed_at);
+
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (self, error, "Recording a lead's result");
+
+  if (r->completed_at > 0 && (g_strcmp0 (r->status, "completed") == 0 || g_strcmp0 (r->status, "failed") == 0))
+    {
+      stmt = prep (self, "UPDATE leads SET last_processed_at = ?2, last_batch_id = ?3 WHERE id = ?1");
+      bind_text (stmt, 1, r->lead_id);
+      sqlite3_bind_int64 (stmt, 2, r->completed_at);
+      bind_text (stmt, 3, batch_id);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        return set_sqlite_error (self, error, "Recording a lead's result");
+    }
+
+  return TRUE;
+}
+
+guint
+brd_store_skip_pending (BrdStore    *self,
+                        const char  *batch_id,
+                        const char  *reason,
+                        GError     **error)
+{
+  sqlite3_stmt *stmt = prep (self, "UPDATE batch_leads SET status = 'skipped', error_code = 'CANCELLED',"
+                                   " error_message = ?2, completed_at = ?3"
+                                   " WHERE batch_id = ?1 AND status = 'pending'");
+
+  bind_text (stmt, 1, batch_id);
+  bind_text (stmt, 2, reason);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      set_sqlite_error (self, error, "Skipping pending leads");
+      return G_MAXUINT;
+    }
+  return sqlite3_changes (self->db);
+}
+
+GPtrArray *
+brd_store_failed_lead_ids (BrdStore   *self,
+                           const char *batch_id)
+{
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = prep (self, "SELECT lead_id FROM batch_leads WHERE batch_id = ? AND status = 'failed'"
+                                   " ORDER BY position");
+
+  bind_text (stmt, 1, batch_id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (ids, col_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return ids;
+}
+
+/* Failed leads (all, or @lead_ids) back to pending, with a fresh set of
+ * automatic retries. Returns how many; G_MAXUINT on error. */
+guint
+brd_store_retry_failed (BrdStore           *self,
+                        const char         *batch_id,
+                        const char * const *lead_ids,
+                        GError            **error)
+{
+  guint n = 0;
+
+  if (lead_ids == NULL)
+    {
+      sqlite3_stmt *stmt = prep (self, "UPDATE batch_leads SET status = 'pending', attempts = 0,"
+                                       " retry_count = retry_count + 1, next_attempt_at = 0,"
+                                       " error_code = NULL, error_message = NULL, completed_at = NULL,"
+                                       " started_at = NULL"
+                                       " WHERE batch_id = ? AND status = 'failed'");
+      bind_text (stmt, 1, batch_id);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          set_sqlite_error (self, error, "Retrying failed leads");
+          return G_MAXUINT;
+        }
+      return sqlite3_changes (self->db);
+    }
+
+  for (guint i = 0; lead_ids[i]; i++)
+    {
+      sqlite3_stmt *stmt = prep (self, "UPDATE batch_leads SET status = 'pending', attempts = 0,"
+                                       " retry_count = retry_count + 1, next_attempt_at = 0,"
+                                       " error_code = NULL, error_message = NULL, completed_at = NULL,"
+                                       " started_at = NULL"
+                                       " WHERE batch_id = ? AND lead_id = ? AND status = 'failed'");
+      bind_text (stmt, 1, batch_id);
+      bind_text (stmt, 2, lead_ids[i]);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          set_sqlite_error (self, error, "Retrying failed leads");
+          return G_MAXUINT;
+        }
+      n += sqlite3_changes (self->db);
+    }
+  return n;
+}
+
+/* An in-flight lead interrupted by a graceful stop goes back to pending,
+ * its attempt not counted. */
+gboolean
+brd_store_requeue_lead (BrdStore    *self,
+                        const char  *batch_id,
+                        const char  *lead_id,
+                        GError     **error)
+{
+  sqlite3_stmt *stmt = prep (self, "UPDATE batch_leads SET status = 'pending', started_at = NULL,"
+                                   " attempts = MAX (attempts - 1, 0)"
+                                   " WHERE batch_id = ? AND lead_id = ? AND status = 'processing'");
+
+  bind_text (stmt, 1, batch_id);
+  bind_text (stmt, 2, lead_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (self, error, "Requeueing a lead");
+  return TRUE;
+}
+
+/* Money and health -------------------------------------------------------- */
+
+double
+brd_store_spent_since (BrdStore *self,
+                       gint64    since)
+{
+  sqlite3_stmt *stmt = prep (self, "SELECT COALESCE (SUM (actual_cost_usd), 0) FROM batch_leads"
+                                   " WHERE completed_at >= ?");
+  double spent = 0;
+
+  sqlite3_bind_int64 (stmt, 1, since);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    spent = sqlite3_column_double (stmt, 0);
+  sqlite3_reset (stmt);
+  return spent;
+}
+
+JsonNode *
+brd_store_status_counts (BrdStore *self)
+{
+  static const char * const statuses[] = { "pending", "running", "paused", "completed", "failed", "cancelled" };
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  sqlite3_stmt *stmt = prep (self, "SELECT status, COUNT(*) FROM batches GROUP BY status");
+
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_hash_table_insert (counts, col_text (stmt, 0), GSIZE_TO_POINTER (sqlite3_column_int64 (stmt, 1)));
+  sqlite3_reset (stmt);
+
+  json_builder_begin_object (b);
+  for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
+    {
+      json_builder_set_member_name (b, statuses[i]);
+      json_builder_add_int_value (b, GPOINTER_TO_SIZE (g_hash_table_lookup (counts, statuses[i])));
+    }
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* Audit ------------------------------------------------------------------- */
+
+gboolean
+brd_store_audit (BrdStore    *self,
+                 const char  *actor,
+                 const char  *role,
+                 const char  *action,
+                 const char  *batch_id,
+                 const char  *detail,
+                 GError     **error)
+{
+  sqlite3_stmt *stmt = prep (self, "INSERT INTO audit (at, actor, role, action, batch_id, detail)"
+                                   " VALUES (?, ?, ?, ?, ?, ?)");
+
+  sqlite3_bind_int64 (stmt, 1, g_get_real_time ());
+  bind_text (stmt, 2, actor);
+  bind_text (stmt, 3, role);
+  bind_text (stmt, 4, action);
+  bind_text (stmt, 5, batch_id);
+  bind_text (stmt, 6, detail);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (self, error, "Writing the audit log");
+  return TRUE;
+}
+
+JsonNode *
+brd_store_list_audit (BrdStore   *self,
+                      const char *batch_id,
+                      guint       skip,
+                      guint       limit,
+                      gint64     *total)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  sqlite3_stmt *stmt;
+
+  stmt = prep (self, "SELECT COUNT(*) FROM audit WHERE ?1 IS NULL OR batch_id = ?1");
+  bind_text (stmt, 1, batch_id);
+  *total = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  sqlite3_reset (stmt);
+
+  stmt = prep (self, "SELECT id, at, actor, role, action, batch_id, detail FROM audit"
+                     " WHERE ?1 IS NULL OR batch_id = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3");
+  bind_text (stmt, 1, batch_id);
+  sqlite3_bind_int (stmt, 2, limit);
+  sqlite3_bind_int (stmt, 3, skip);
+
+  json_builder_begin_array (b);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autofree char *at = brd_http_format_time (sqlite3_column_int64 (stmt, 1));
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_int_value (b, sqlite3_column_int64 (stmt, 0));
+      json_builder_set_member_name (b, "timestamp");
+      json_builder_add_string_value (b, at);
+      json_builder_set_member_name (b, "actor");
+      json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 2));
+      json_builder_set_member_name (b, "role");
+      json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 3));
+      json_builder_set_member_name (b, "action");
+      json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 4));
+      json_builder_set_member_name (b, "batch_id");
+      if (sqlite3_column_type (stmt, 5) != SQLITE_NULL)
+        json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 5));
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "detail");
+      if (sqlite3_column_type (stmt, 6) != SQLITE_NULL)
+        json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 6));
+      else
+        json_builder_add_null_value (b);
+      json_builder_end_object (b);
+    }
+  sqlite3_reset (stmt);
+  json_builder_end_array (b);
+
+  return json_builder_get_root (b);
+}
+
+/* Analytics ---------------------------------------------------------------- */
+
+/* What an operator can do about each built-in error code. */
+const char *
+brd_store_error_hint (const char *code)
+{
+  static const struct { const char *code; const char *hint; } hints[] = {
+    { "DOMAIN_UNREACHABLE", "The lead's domain did not resolve. Check the domain for typos or update the lead, then retry it." },
+    { "INVALID_LEAD", "The lead has neither a domain nor an email. Complete the lead's data, then retry it." },
+    { "TIMEOUT", "The processor took longer than --exec-timeout. Raise the timeout or check the command for hangs." },
+    { "BAD_OUTPUT", "The exec command's output was not a valid result document. See docs/exec-processor.md." },
+    { "REPORT_WRITE_FAILED", "The report could not be written. Check free space and permissions of the reports folder." },
+    { "CANCELLED", "The batch was cancelled before this lead finished." },
+    { "RATE_LIMITED", "A provider refused for rate limiting. Lower the batch's concurrency or the provider's rate." },
+  };
+
+  if (code == NULL)
+    return NULL;
+  if (g_str_has_prefix (code, "EXIT_") || g_str_has_prefix (code, "SIGNAL_"))
+    return "The exec command failed. Its standard error tail is in the lead's error message.";
+  for (guint i = 0; i < G_N_ELEMENTS (hints); i++)
+    if (g_str_equal (hints[i].code, code))
+      return hints[i].hint;
+  return NULL;
+}
+
+static gint64
+percentile_ms (BrdStore *self,
+               gint64    from,
+               gint64    to,
+               gint64    count,
+               double    p)
+{
+  sqlite3_stmt *stmt;
+  gint64 value = 0;
+
+  if (count <= 0)
+    return 0;
+
+  stmt = prep (self, "SELECT processing_duration_ms FROM batch_leads"
+                     " WHERE completed_at >= ?1 AND completed_at < ?2 AND status IN ('completed','failed')"
+                     " AND processing_duration_ms IS NOT NULL"
+                     " ORDER BY processing_duration_ms LIMIT 1 OFFSET ?3");
+  sqlite3_bind_int64 (stmt, 1, from);
+  sqlite3_bind_int64 (stmt, 2, to);
+  sqlite3_bind_int64 (stmt, 3, MIN (count - 1, (gint64) floor (p * (count - 1) + 0.5)));
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return value;
+}
+
+JsonNode *
+brd_store_analytics (BrdStore *self,
+                     guint     days,
+                     gint64    now)
+{
+  const gint64 day_us = G_GINT64_CONSTANT (86400000000);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  gint64 today = now - now % day_us;
+  gint64 start = today - (gint64) (days - 1) * day_us;
+  g_autofree char *start_text = brd_http_format_time (start);
+  g_autofree char *now_text = brd_http_format_time (now);
+  sqlite3_stmt *stmt;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "period_days");
+  json_builder_add_int_value (b, days);
+  json_builder_set_member_name (b, "start_date");
+  json_builder_add_string_value (b, start_text);
+
+  stmt = prep (self, "SELECT COUNT(*), COALESCE (AVG (successful_leads), 0),"
+                     " COALESCE (AVG (CASE WHEN total_leads > 0 THEN 100.0 * (processed_leads + skipped_leads) / total_leads END), 0),"
+                     " COALESCE (SUM (actual_cost_usd), 0),"
+                     " COALESCE (AVG (CASE WHEN completed_at IS NOT NULL AND started_at IS NOT NULL"
+                     "                THEN (completed_at - started_at) / 1e6 END), 0)"
+                     " FROM batches WHERE created_at >= ?");
+  sqlite3_bind_int64 (stmt, 1, start);
+  sqlite3_step (stmt);
+  json_builder_set_member_name (b, "statistics");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "total_batches");
+  json_builder_add_int_value (b, sqlite3_column_int64 (stmt, 0));
+  json_builder_set_member_name (b, "average_successful_leads");
+  json_builder_add_double_value (b, round (sqlite3_column_double (stmt, 1) * 100) / 100);
+  json_builder_set_member_name (b, "average_progress");
+  json_builder_add_double_value (b, round (sqlite3_column_double (stmt, 2) * 100) / 100);
+  json_builder_set_member_name (b, "total_cost_usd");
+  json_builder_add_double_value (b, brd_http_round_money (sqlite3_column_double (stmt, 3)));
+  json_builder_set_member_name (b, "average_duration_seconds");
+  json_builder_add_double_value (b, round (sqlite3_column_double (stmt, 4) * 10) / 10);
+  json_builder_end_object (b);
+  sqlite3_reset (stmt);
+
+  stmt = prep (self, "SELECT status, COUNT(*) FROM batches WHERE created_at >= ? GROUP BY status ORDER BY status");
+  sqlite3_bind_int64 (stmt, 1, start);
+  json_builder_set_member_name (b, "status_breakdown");
+  json_builder_begin_object (b);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      json_builder_set_member_name (b, (const char *) sqlite3_column_text (stmt, 0));
+      json_builder_add_int_value (b, sqlite3_column_int64 (stmt, 1));
+    }
+  json_builder_end_object (b);
+  sqlite3_reset (stmt);
+
+  json_builder_set_member_name (b, "daily");
+  json_builder_begin_array (b);
+  for (guint d = 0; d < days; d++)
+    {
+      gint64 from = start + (gint64) d * day_us;
+      gint64 to = from + day_us;
+      g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (from / G_USEC_PER_SEC);
+      g_autofree char *date = g_date_time_format (dt, "%Y-%m-%d");
+      gint64 n_batches = 0, processed = 0, ok = 0, failed = 0;
+      double cost = 0;
+
+      stmt = prep (self, "SELECT COUNT(*) FROM batches WHERE created_at >= ? AND created_at < ?");
+      sqlite3_bind_int64 (stmt, 1, from);
+      sqlite3_bind_int64 (stmt, 2, to);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        n_batches = sqlite3_column_int64 (stmt, 0);
+      sqlite3_reset (stmt);
+
+      stmt = prep (self, "SELECT COALESCE (SUM (status = 'completed'), 0), COALESCE (SUM (status = 'failed'), 0),"
+                         " COALESCE (SUM (actual_cost_usd), 0)"
+                         " FROM batch_leads WHERE completed_at >= ? AND completed_at < ?"
+                         " AND status IN ('completed','failed')");
+      sqlite3_bind_int64 (stmt, 1, from);
+      sqlite3_bind_int64 (stmt, 2, to);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          ok = sqlite3_column_int64 (stmt, 0);
+          failed = sqlite3_column_int64 (stmt, 1);
+          cost = sqlite3_column_double (stmt, 2);
+        }
+      sqlite3_reset (stmt);
+      processed = ok + failed;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "date");
+      json_builder_add_string_value (b, date);
+      json_builder_set_member_name (b, "batches");
+      json_builder_add_int_value (b, n_batches);
+      json_builder_set_member_name (b, "leads_processed");
+      json_builder_add_int_value (b, processed);
+      json_builder_set_member_name (b, "successful");
+      json_builder_add_int_value (b, ok);
+      json_builder_set_member_name (b, "failed");
+      json_builder_add_int_value (b, failed);
+      json_builder_set_member_name (b, "cost_usd");
+      json_builder_add_double_value (b, brd_http_round_money (cost));
+      json_builder_set_member_name (b, "p50_lead_ms");
+      json_builder_add_int_value (b, percentile_ms (self, from, to, processed, 0.50));
+      json_builder_set_member_name (b, "p95_lead_ms");
+      json_builder_add_int_value (b, percentile_ms (self, from, to, processed, 0.95));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  {
+    gint64 hours[24] = { 0 };
+
+    stmt = prep (self, "SELECT (completed_at / 3600000000) % 24, COUNT(*) FROM batch_leads"
+                       " WHERE completed_at >= ? AND status IN ('completed','failed') GROUP BY 1");
+    sqlite3_bind_int64 (stmt, 1, start);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+      {
+        int h = sqlite3_column_int (stmt, 0);
+        if (h >= 0 && h < 24)
+          hours[h] = sqlite3_column_int64 (stmt, 1);
+      }
+    sqlite3_reset (stmt);
+
+    json_builder_set_member_name (b, "hourly_throughput");
+    json_builder_begin_array (b);
+    for (int h = 0; h < 24; h++)
+      {
+        json_builder_begin_object (b);
+        json_builder_set_member_name (b, "hour");
+        json_builder_add_int_value (b, h);
+        json_builder_set_member_name (b, "leads");
+        json_builder_add_int_value (b, hours[h]);
+        json_builder_end_object (b);
+      }
+    json_builder_end_array (b);
+  }
+
+  stmt = prep (self, "SELECT COALESCE (error_code, 'UNKNOWN'), COUNT(*), MAX (error_message) FROM batch_leads"
+                     " WHERE completed_at >= ? AND status = 'failed' GROUP BY 1 ORDER BY 2 DESC, 1");
+  sqlite3_bind_int64 (stmt, 1, start);
+  json_builder_set_member_name (b, "error_breakdown");
+  json_builder_begin_array (b);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *code = (const char *) sqlite3_column_text (stmt, 0);
+      const char *hint = brd_store_error_hint (code);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "error_code");
+      json_builder_add_string_value (b, code);
+      json_builder_set_member_name (b, "count");
+      json_builder_add_int_value (b, sqlite3_column_int64 (stmt, 1));
+      json_builder_set_member_name (b, "sample_message");
+      if (sqlite3_column_type (stmt, 2) != SQLITE_NULL)
+        json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 2));
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "hint");
+      if (hint)
+        json_builder_add_string_value (b, hint);
+      else
+        json_builder_add_null_value (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  sqlite3_reset (stmt);
+
+  json_builder_set_member_name (b, "generated_at");
+  json_builder_add_string_value (b, now_text);
+  json_builder_end_object (b);
+
+  return json_builder_get_root (b);
+}
