@@ -64,6 +64,7 @@ struct _BrLiveFeed
   gint64                   last_seq;
   guint                    dead_after_ms;
   guint                    poll_interval_ms;
+  gboolean                 prefer_polling;
   guint64                  n_bad_messages;
   guint                    n_resyncs;
   char                    *last_error;
@@ -84,6 +85,7 @@ enum {
   PROP_LAST_ERROR,
   PROP_DEAD_AFTER,
   PROP_POLL_INTERVAL,
+  PROP_PREFER_POLLING,
   PROP_N_BAD_MESSAGES,
   N_PROPS
 };
@@ -619,6 +621,7 @@ websocket_connected_cb (GObject      *object,
   set_next_attempt (self, 0);
   set_last_error (self, NULL);
   set_state (self, BR_FEED_STATE_CONNECTED);
+  touch (self);
 
   send_subscribe (self);
   g_hash_table_iter_init (&iter, self->watched);
@@ -953,7 +956,7 @@ health_cb (GObject      *object,
   self->capabilities_known = TRUE;
   handle_health (self, json_node_get_object (root));
 
-  if (g_strv_contains ((const char * const *) self->capabilities, "events"))
+  if (g_strv_contains ((const char * const *) self->capabilities, "events") && !self->prefer_polling)
     open_websocket (self);
   else
     start_polling (self);
@@ -1278,6 +1281,9 @@ br_live_feed_get_property (GObject    *object,
     case PROP_POLL_INTERVAL:
       g_value_set_uint (value, self->poll_interval_ms);
       break;
+    case PROP_PREFER_POLLING:
+      g_value_set_boolean (value, self->prefer_polling);
+      break;
     case PROP_N_BAD_MESSAGES:
       g_value_set_uint64 (value, self->n_bad_messages);
       break;
@@ -1304,6 +1310,9 @@ br_live_feed_set_property (GObject      *object,
       break;
     case PROP_POLL_INTERVAL:
       self->poll_interval_ms = MAX (100u, g_value_get_uint (value));
+      break;
+    case PROP_PREFER_POLLING:
+      self->prefer_polling = g_value_get_boolean (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1343,6 +1352,13 @@ br_live_feed_class_init (BrLiveFeedClass *klass)
   properties[PROP_LAST_ERROR] = g_param_spec_string ("last-error", NULL, NULL, NULL, ro);
   properties[PROP_DEAD_AFTER] = g_param_spec_uint ("dead-after", NULL, NULL, 100, G_MAXUINT, 30000, rw);
   properties[PROP_POLL_INTERVAL] = g_param_spec_uint ("poll-interval", NULL, NULL, 100, G_MAXUINT, 2000, rw);
+  /**
+   * BrLiveFeed:prefer-polling:
+   *
+   * Poll even when the server has `/events` (a proxy that breaks
+   * WebSockets; and the tests of the polling path).
+   */
+  properties[PROP_PREFER_POLLING] = g_param_spec_boolean ("prefer-polling", NULL, NULL, FALSE, rw);
   properties[PROP_N_BAD_MESSAGES] = g_param_spec_uint64 ("n-bad-messages", NULL, NULL, 0, G_MAXUINT64, 0, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

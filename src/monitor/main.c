@@ -4,9 +4,17 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 #include <locale.h>
 
 #include "brm-application.h"
+
+static gboolean
+quit_on_signal (gpointer data)
+{
+  g_application_quit (G_APPLICATION (data));
+  return G_SOURCE_REMOVE;
+}
 
 int
 main (int    argc,
@@ -21,6 +29,11 @@ main (int    argc,
 
   g_set_application_name (_("Batch Runner"));
   app = brm_application_new ();
+
+  /* A polite stop (session logout, test harnesses) runs the same shutdown
+   * as Quit, so a local service is stopped and coverage is written. */
+  g_unix_signal_add (SIGTERM, quit_on_signal, app);
+  g_unix_signal_add (SIGINT, quit_on_signal, app);
 
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

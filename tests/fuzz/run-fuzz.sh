@@ -46,7 +46,7 @@ fi
 if ASAN_OPTIONS=detect_leaks=1 "$work/fuzz" "$work/corpus" $limit -artifact_prefix="$work/" -max_len=4096 -timeout=10 \
      >"$work/fuzz.log" 2>&1; then
   grep -E "^(#[0-9]+.*DONE|Done)" "$work/fuzz.log" | sed 's/^/# /'
-  echo "ok 1 - live-feed decoder survives $runs fuzzed messages"
+  echo "ok 1 - live-feed decoder survives fuzzing (${BR_FUZZ_SECONDS:+$BR_FUZZ_SECONDS s}${BR_FUZZ_SECONDS:-$runs runs})"
 else
   tail -n 40 "$work/fuzz.log" | sed 's/^/# /'
   echo "not ok 1 - fuzzing found a crash or leak"

@@ -225,6 +225,33 @@ brt_daemon_restart (BrtDaemon *self)
   g_assert_no_error (error);
 }
 
+/* Starts the daemon again on the same database and the same port, so
+ * clients that hold the URL can come back (reconnect tests). */
+void
+brt_daemon_restart_same_port (BrtDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *listen = NULL;
+  const char *port;
+
+  g_assert_nonnull (self->url);
+  port = strrchr (self->url, ':');
+  g_assert_nonnull (port);
+  listen = g_strconcat ("127.0.0.1", port, NULL);
+
+  if (self->proc != NULL)
+    brt_daemon_stop (self);
+  for (guint i = 0; i < self->args->len; i++)
+    if (g_strcmp0 (self->args->pdata[i], "127.0.0.1:0") == 0 ||
+        (i > 0 && g_strcmp0 (self->args->pdata[i - 1], "--listen") == 0))
+      {
+        g_free (self->args->pdata[i]);
+        self->args->pdata[i] = g_strdup (listen);
+      }
+  brt_daemon_launch (self, &error);
+  g_assert_no_error (error);
+}
+
 static void
 remove_tree (const char *path)
 {

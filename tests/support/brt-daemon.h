@@ -22,6 +22,7 @@ const char *brt_daemon_get_db_path  (BrtDaemon          *self);
 int         brt_daemon_stop         (BrtDaemon          *self);
 void        brt_daemon_kill         (BrtDaemon          *self);
 void        brt_daemon_restart      (BrtDaemon          *self);
+void        brt_daemon_restart_same_port (BrtDaemon     *self);
 void        brt_daemon_free         (BrtDaemon          *self);
 
 /* Synchronous HTTP for tests: returns the parsed JSON body (NULL when the

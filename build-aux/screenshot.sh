@@ -1,0 +1,141 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Regenerates docs/screenshots/*.png from a build, so the pictures in the
+# docs are made by this script and never by hand:
+#
+#   build-aux/screenshot.sh [BUILD_DIR]        (default: _build/dev)
+#
+# It runs a headless session (tests/a11y/xvfb-session.sh: private D-Bus,
+# Xvfb 1920x1080, AT-SPI bus, throwaway HOME), starts batch-runnerd with a
+# fresh database, and for each shot below starts batch-runner-monitor
+# against it, waits until its window is mapped and drawn (two identical
+# captures in a row), and saves the window's area as a PNG with no
+# metadata, so a shot only changes in git when the pixels do.
+#
+# To add a screen, add a line at the bottom: shot NAME [MONITOR-ARGS...].
+# SHOT_TITLE (default "Batch Runner") is the window title to wait for.
+#
+# Needs the Debian packages xvfb, dbus, at-spi2-core, x11-utils (xwininfo),
+# imagemagick (import, convert) and fonts-cantarell (GNOME's UI font: without
+# it the shots use a fallback font and do not look like the app).
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+builddir=${1:-_build/dev}
+if [ ! -d "$builddir" ]; then
+  echo "screenshot: no build directory $builddir" >&2
+  exit 1
+fi
+builddir=$(cd "$builddir" && pwd)
+outdir="$top/docs/screenshots"
+
+brd="$builddir/src/daemon/batch-runnerd"
+brm="$builddir/src/monitor/batch-runner-monitor"
+for bin in "$brd" "$brm"; do
+  [ -x "$bin" ] || { echo "screenshot: $bin is not built (ninja -C $builddir)" >&2; exit 1; }
+done
+for tool in xwininfo import convert; do
+  command -v "$tool" >/dev/null || { echo "screenshot: $tool not found (Debian: x11-utils, imagemagick)" >&2; exit 1; }
+done
+fc-list 2>/dev/null | grep -qi cantarell ||
+  echo "screenshot: warning: fonts-cantarell is not installed; text will use a fallback font" >&2
+
+# Reap the daemons dbus-run-session leaves behind, when the build has the
+# reaper (tests enabled).
+if [ -z "${XS_REAPER:-}" ] && [ -x "$builddir/tests/a11y/br-a11y-reaper" ]; then
+  export XS_REAPER="$builddir/tests/a11y/br-a11y-reaper"
+fi
+
+# shellcheck source=tests/a11y/xvfb-session.sh
+source "$top/tests/a11y/xvfb-session.sh"
+xs_reexec_in_dbus "$@"
+xs_start
+
+# The app as a new user of GNOME sees it: default settings, the build's
+# schemas, the app icon from the source tree (nothing is installed), and
+# what GNOME's settings daemon would hand GTK over XSettings: its UI font
+# and window buttons. Without them GTK falls back to "Sans 10" and
+# minimize/maximize buttons no GNOME user has.
+export GSETTINGS_BACKEND=memory
+[ -f "$builddir/data/gschemas.compiled" ] && export GSETTINGS_SCHEMA_DIR="$builddir/data"
+export XDG_DATA_DIRS="$top/data:${XDG_DATA_DIRS:-/usr/local/share:/usr/share}"
+export LANG=C.UTF-8 LANGUAGE=en
+unset GTK_THEME GTK_DEBUG
+mkdir -p "$XDG_CONFIG_HOME/gtk-4.0"
+cat >"$XDG_CONFIG_HOME/gtk-4.0/settings.ini" <<'EOF'
+[Settings]
+gtk-font-name=Cantarell 11
+gtk-decoration-layout=appmenu:close
+gtk-icon-theme-name=Adwaita
+EOF
+
+# ---- the service ------------------------------------------------------------
+
+xs_spawn "$brd" --listen 127.0.0.1:0 --database "sqlite://$xs_dir/screenshots.db" \
+  >"$xs_dir/daemon.out" 2>"$xs_dir/daemon.log"
+daemon_pid=$xs_last_pid
+xs_wait_for "batch-runnerd" "$daemon_pid" grep -q '^listening on ' "$xs_dir/daemon.out"
+url=$(sed -n 's/^listening on //p' "$xs_dir/daemon.out" | head -n 1)
+echo "screenshot: batch-runnerd at $url"
+
+# ---- shots ------------------------------------------------------------------
+
+# Prints "WIDTHxHEIGHT+X+Y" of the viewable top-level window titled $1.
+# GDK also makes an unmapped 1x1 group-leader window with the same title,
+# so every top-level of that name is looked at.
+window_geometry() {
+  local id info
+  for id in $(xwininfo -root -children 2>/dev/null | awk -v t="\"$1\":" 'index($0, t) { print $1 }'); do
+    info=$(xwininfo -id "$id" 2>/dev/null) || continue
+    grep -q 'Map State: IsViewable' <<<"$info" || continue
+    awk -F: '
+      /Absolute upper-left X/ { x = $2 + 0 }
+      /Absolute upper-left Y/ { y = $2 + 0 }
+      /^ *Width/  { w = $2 + 0 }
+      /^ *Height/ { h = $2 + 0 }
+      END { if (w > 1 && h > 1) printf "%dx%d+%d+%d\n", w, h, x, y; else exit 1 }
+    ' <<<"$info" && return 0
+  done
+  return 1
+}
+
+# shot NAME [MONITOR-ARGS...]: docs/screenshots/NAME.png of the monitor
+# started with --server URL MONITOR-ARGS.
+shot() {
+  local name=$1 title=${SHOT_TITLE:-Batch Runner} pid geometry prev cur i
+  shift
+
+  xs_spawn "$brm" --server "$url" "$@" >"$xs_dir/monitor-$name.log" 2>&1
+  pid=$xs_last_pid
+
+  xs_wait_for "window '$title'" "$pid" window_geometry "$title"
+
+  # Mapped is not drawn: the first frame takes up to a second here, and
+  # until then the window is one flat colour. Capture until two drawn
+  # frames 250 ms apart agree.
+  prev=
+  for i in $(seq 1 60); do
+    geometry=$(window_geometry "$title") || xs_die "window '$title' went away"
+    cur="$xs_dir/frame-$((i % 2)).ppm"
+    import -silent -window root -crop "$geometry" +repage "$cur" 2>>"$xs_dir/import.log" || xs_die "import failed"
+    if [ "$(convert "$cur" -format '%k' info:)" -le 1 ]; then
+      prev=
+    elif [ -n "$prev" ] && cmp -s "$prev" "$cur"; then
+      break
+    else
+      prev=$cur
+    fi
+    sleep 0.25
+  done
+  [ "$i" -lt 60 ] || echo "screenshot: $name: the window never settled; keeping the last frame" >&2
+
+  mkdir -p "$outdir"
+  convert "$cur" -strip "$outdir/$name.png" || xs_die "convert failed"
+  echo "screenshot: docs/screenshots/$name.png ($geometry)"
+
+  xs_stop "$pid"
+  xs_forget "$pid"
+}
+
+shot main-window
