@@ -5,6 +5,7 @@
 # include "br-analytics.h"
 # include "br-batch.h"
 # include "br-batch-store.h"
+# include "br-controller.h"
 # include "br-client.h"
 # include "br-daily-stat.h"
 # include "br-enums.h"

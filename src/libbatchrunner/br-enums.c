@@ -161,3 +161,27 @@ br_enrichment_status_to_string (BrEnrichmentStatus status)
     return NULL;
   return enrichment_status_names[status];
 }
+
+/**
+ * br_command_to_string:
+ *
+ * Returns: (transfer none): the command's name, also the path segment of
+ *   its endpoint (`/batch/{id}/pause`)
+ */
+const char *
+br_command_to_string (BrCommand command)
+{
+  switch (command)
+    {
+    case BR_COMMAND_PAUSE:
+      return "pause";
+    case BR_COMMAND_RESUME:
+      return "resume";
+    case BR_COMMAND_CANCEL:
+      return "cancel";
+    case BR_COMMAND_RETRY:
+      return "retry";
+    default:
+      return NULL;
+    }
+}

@@ -80,6 +80,25 @@ typedef enum
   BR_FEED_MODE_POLLING,
 } BrFeedMode;
 
+/**
+ * BrCommand:
+ * @BR_COMMAND_PAUSE: no new lead starts
+ * @BR_COMMAND_RESUME: a paused batch goes on
+ * @BR_COMMAND_CANCEL: pending leads are skipped, running ones stopped
+ * @BR_COMMAND_RETRY: failed leads (all or some) go back to pending
+ *
+ * The control commands an operator gives a batch.
+ */
+typedef enum
+{
+  BR_COMMAND_PAUSE,
+  BR_COMMAND_RESUME,
+  BR_COMMAND_CANCEL,
+  BR_COMMAND_RETRY,
+} BrCommand;
+
+const char         *br_command_to_string             (BrCommand           command);
+
 BrBatchStatus       br_batch_status_from_string      (const char         *str);
 const char         *br_batch_status_to_string        (BrBatchStatus       status);
 gboolean            br_batch_status_is_terminal      (BrBatchStatus       status);

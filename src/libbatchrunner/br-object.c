@@ -515,7 +515,11 @@ json_depth (const char *data,
       else if (c == '"')
         in_string = TRUE;
       else if (c == '{' || c == '[')
-        deepest = MAX (deepest, ++depth);
+        {
+          /* Not inside MAX (): it evaluates its arguments twice. */
+          depth++;
+          deepest = MAX (deepest, depth);
+        }
       else if (c == '}' || c == ']')
         depth--;
     }

@@ -5,41 +5,21 @@
 
 #include "batchrunner.h"
 #include "brt-daemon.h"
+#include "brt-fixtures.h"
 
-/* Fixtures ------------------------------------------------------------------- */
+/* Fixtures (the shared ones are in brt-fixtures.c) ------------------------ */
 
 static GPtrArray *
 import_leads (BrtDaemon  *daemon,
               guint       n,
               const char *tag)
 {
-  g_autoptr(GString) body = g_string_new ("[");
-  g_autoptr(JsonNode) answer = NULL;
-  g_autoptr(JsonNode) listed = NULL;
-  g_autofree char *query = NULL;
-  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
-  JsonArray *leads;
-  guint status = 0;
+  BrtLeadSpec spec = { .name_prefix = tag, .domain_prefix = tag, .enrichment_status = "completed" };
 
-  for (guint i = 0; i < n; i++)
-    g_string_append_printf (body, "%s{\"company_name\":\"%s Co %u\",\"domain\":\"%s-%u.example\","
-                            "\"email\":\"ops@%s-%u.example\",\"enrichment_status\":\"completed\"}",
-                            i ? "," : "", tag, i, tag, i, tag, i);
-  g_string_append (body, "]");
-
-  answer = brt_http (daemon, "POST", "/api/v1/leads", body->str, &status);
-  g_assert_cmpuint (status, ==, 200);
-  g_assert_cmpint (json_object_get_int_member (json_node_get_object (answer), "imported"), ==, n);
-
-  query = g_strdup_printf ("/api/v1/leads?search=%s&limit=1000", tag);
-  listed = brt_http (daemon, "GET", query, NULL, &status);
-  leads = json_object_get_array_member (json_node_get_object (listed), "leads");
-  for (guint i = 0; i < json_array_get_length (leads); i++)
-    g_ptr_array_add (ids, g_strdup (json_object_get_string_member (json_array_get_object_element (leads, i), "id")));
-  g_assert_cmpuint (ids->len, ==, n);
-  return ids;
+  return brt_import_leads (daemon, n, &spec);
 }
 
+/* Starts a batch of ids[first .. first + count) at its previewed price. */
 static char *
 start_batch (BrtDaemon *daemon,
              GPtrArray *ids,
@@ -47,28 +27,12 @@ start_batch (BrtDaemon *daemon,
              guint      count,
              guint      max_concurrent)
 {
-  g_autoptr(GString) list = g_string_new ("[");
-  g_autofree char *preview_body = NULL;
-  g_autofree char *start_body = NULL;
-  g_autoptr(JsonNode) preview = NULL;
-  g_autoptr(JsonNode) batch = NULL;
-  guint status = 0;
+  g_autoptr(GPtrArray) slice = g_ptr_array_new ();
+  g_autofree char *extra = g_strdup_printf ("\"max_concurrent\": %u", max_concurrent);
 
   for (guint i = first; i < first + count; i++)
-    g_string_append_printf (list, "%s\"%s\"", i > first ? "," : "", (char *) ids->pdata[i]);
-  g_string_append (list, "]");
-
-  preview_body = g_strdup_printf ("{\"lead_ids\":%s,\"template_version\":\"v1\"}", list->str);
-  preview = brt_http (daemon, "POST", "/api/v1/batch/preview", preview_body, &status);
-  g_assert_cmpuint (status, ==, 200);
-
-  start_body = g_strdup_printf ("{\"lead_ids\":%s,\"template_version\":\"v1\",\"cost_approved\":true,"
-                                "\"estimated_cost_usd\":%.6f,\"max_concurrent\":%u}", list->str,
-                                json_object_get_double_member (json_node_get_object (preview), "estimated_cost_usd"),
-                                max_concurrent);
-  batch = brt_http (daemon, "POST", "/api/v1/batch/start", start_body, &status);
-  g_assert_cmpuint (status, ==, 201);
-  return g_strdup (json_object_get_string_member (json_node_get_object (batch), "id"));
+    g_ptr_array_add (slice, ids->pdata[i]);
+  return brt_start_batch (daemon, slice, extra);
 }
 
 static BrLiveFeed *
@@ -89,7 +53,12 @@ typedef struct
 {
   BrtDaemon    *daemon;
   BrBatchStore *store;
+  char         *mismatch;   /* the last difference seen, for the log */
 } Compare;
+
+static gboolean
+matches (Compare *c,
+         guint    timeout_ms);
 
 /* The store holds exactly what GET /batch says: the same batches, and each
  * with the same status and counters. */
@@ -119,9 +88,34 @@ store_matches_server (gpointer data)
           br_batch_get_processed_leads (b) != json_object_get_int_member (obj, "processed_leads") ||
           br_batch_get_successful_leads (b) != json_object_get_int_member (obj, "successful_leads") ||
           br_batch_get_total_leads (b) != json_object_get_int_member (obj, "total_leads"))
-        return FALSE;
+        {
+          g_free (c->mismatch);
+          c->mismatch = g_strdup_printf ("batch %s: server %s %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+                                         ", store %s %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
+                                         json_object_get_string_member (obj, "id"),
+                                         json_object_get_string_member (obj, "status"),
+                                         json_object_get_int_member (obj, "processed_leads"),
+                                         json_object_get_int_member (obj, "total_leads"),
+                                         b ? br_batch_status_to_string (br_batch_get_status (b)) : "missing",
+                                         b ? br_batch_get_processed_leads (b) : -1,
+                                         b ? br_batch_get_total_leads (b) : -1);
+          return FALSE;
+        }
     }
   return TRUE;
+}
+
+/* Waits for the store to match the server; on failure, says how not. */
+static gboolean
+matches (Compare *c,
+         guint    timeout_ms)
+{
+  gboolean ok = brt_wait_until (store_matches_server, c, timeout_ms);
+
+  if (!ok)
+    g_test_message ("The store never matched the server: %s", c->mismatch ? c->mismatch : "count differs");
+  g_clear_pointer (&c->mismatch, g_free);
+  return ok;
 }
 
 static gboolean
@@ -159,7 +153,7 @@ test_snapshot_then_live (void)
   g_autoptr(BrBatchStore) store = br_batch_store_new ();
   g_autoptr(BrLiveFeed) feed = NULL;
   g_autofree char *first = start_batch (daemon, ids, 0, 20, 5);
-  Compare c = { daemon, store };
+  Compare c = { daemon, store, NULL };
 
   /* One batch exists before the feed connects (snapshot), two after (live). */
   feed = new_feed (daemon, store, FALSE);
@@ -169,7 +163,7 @@ test_snapshot_then_live (void)
   g_free (start_batch (daemon, ids, 40, 20, 5));
 
   g_assert_true (brt_wait_until (all_terminal, &c, 20000));
-  g_assert_true (brt_wait_until (store_matches_server, &c, 10000));
+  g_assert_true (matches (&c, 10000));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 3);
   g_assert_cmpint (br_batch_get_status (br_batch_store_lookup (store, first)), ==, BR_BATCH_STATUS_COMPLETED);
   g_assert_cmpint (br_live_feed_get_last_seq (feed), >, 0);
@@ -189,7 +183,7 @@ test_kill_restart_converges (void)
   g_autoptr(BrBatchStore) store = br_batch_store_new ();
   g_autoptr(BrLiveFeed) feed = new_feed (daemon, store, FALSE);
   g_autofree char *batch = NULL;
-  Compare c = { daemon, store };
+  Compare c = { daemon, store, NULL };
   gint64 seq_before;
 
   g_assert_true (brt_wait_until (feed_connected, feed, 10000));
@@ -211,7 +205,7 @@ test_kill_restart_converges (void)
   brt_daemon_restart_same_port (daemon);
   g_assert_true (brt_wait_until (feed_connected, feed, 40000));
   g_assert_true (brt_wait_until (all_terminal, &c, 60000));
-  g_assert_true (brt_wait_until (store_matches_server, &c, 10000));
+  g_assert_true (matches (&c, 10000));
 
   /* No duplicate or missing batch, and exactly-once processing. */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
@@ -224,14 +218,16 @@ test_kill_restart_converges (void)
 static void
 test_polling_equals_events (void)
 {
-  g_autoptr(BrtDaemon) daemon = brt_daemon_start ("--processor", "noop", NULL);
+  /* Slow enough that the last batch is still running when it is paused. */
+  g_autoptr(BrtDaemon) daemon = brt_daemon_start ("--processor", "exec",
+                                                  "--exec-command", "sh -c 'sleep 0.1; echo {}'", NULL);
   g_autoptr(GPtrArray) ids = import_leads (daemon, 50, "poll");
   g_autoptr(BrBatchStore) events_store = br_batch_store_new ();
   g_autoptr(BrBatchStore) polling_store = br_batch_store_new ();
   g_autoptr(BrLiveFeed) events_feed = new_feed (daemon, events_store, FALSE);
   g_autoptr(BrLiveFeed) polling_feed = new_feed (daemon, polling_store, TRUE);
-  Compare ce = { daemon, events_store };
-  Compare cp = { daemon, polling_store };
+  Compare ce = { daemon, events_store, NULL };
+  Compare cp = { daemon, polling_store, NULL };
   g_autofree char *paused = NULL;
   g_autoptr(JsonNode) answer = NULL;
   guint status = 0;
@@ -248,8 +244,8 @@ test_polling_equals_events (void)
   answer = brt_http (daemon, "POST", path, NULL, &status);
   g_assert_cmpuint (status, ==, 200);
 
-  g_assert_true (brt_wait_until (store_matches_server, &ce, 20000));
-  g_assert_true (brt_wait_until (store_matches_server, &cp, 20000));
+  g_assert_true (matches (&ce, 20000));
+  g_assert_true (matches (&cp, 20000));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (events_store)), ==, 5);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (polling_store)), ==, 5);
   g_assert_cmpuint (br_batch_store_get_n_paused (polling_store), ==, br_batch_store_get_n_paused (events_store));
@@ -331,7 +327,7 @@ int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  brt_test_init (&argc, &argv);
 
   g_test_add_func ("/libbatchrunner/live-feed/snapshot-then-live", test_snapshot_then_live);
   g_test_add_func ("/libbatchrunner/live-feed/kill-restart-converges", test_kill_restart_converges);

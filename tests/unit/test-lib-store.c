@@ -302,6 +302,30 @@ test_feed_sequence (void)
   g_assert_cmpuint (br_live_feed_get_n_bad_messages (f), ==, 0);
 }
 
+/* Many objects side by side are not deep nesting (a depth count once
+ * counted each object twice and refused big snapshots). */
+static void
+test_feed_big_snapshot (void)
+{
+  g_autoptr(BrBatchStore) store = br_batch_store_new ();
+  g_autoptr(BrLiveFeed) f = new_feed (store);
+  g_autoptr(GString) text = g_string_new ("{\"type\":\"snapshot\",\"seq\":7,\"batches\":[");
+
+  for (guint i = 0; i < 250; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("b%u", i);
+      g_autofree char *batch = batch_json (id, "completed", 10, 0);
+
+      g_string_append_printf (text, "%s%s", i ? "," : "", batch);
+    }
+  g_string_append (text, "]}");
+
+  feed (f, text->str);
+  g_assert_cmpuint (br_live_feed_get_n_bad_messages (f), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 250);
+  g_assert_cmpint (br_live_feed_get_last_seq (f), ==, 7);
+}
+
 static void
 test_feed_hostile_frames (void)
 {
@@ -371,6 +395,7 @@ main (int    argc,
   g_test_add_func ("/libbatchrunner/batch-store/bad-update-keeps-state", test_bad_update_keeps_last_good_state);
   g_test_add_func ("/libbatchrunner/batch-store/tick", test_tick_applies_on_its_own);
   g_test_add_func ("/libbatchrunner/live-feed/sequence", test_feed_sequence);
+  g_test_add_func ("/libbatchrunner/live-feed/big-snapshot", test_feed_big_snapshot);
   g_test_add_func ("/libbatchrunner/live-feed/hostile-frames", test_feed_hostile_frames);
 
   return g_test_run ();
