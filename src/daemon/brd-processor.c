@@ -97,6 +97,11 @@ brd_processor_new (BrdProcessorKind   kind,
 
   if (kind == BRD_PROCESSOR_EXEC)
     {
+      /* A command that exits without reading its stdin closes the pipe we
+       * write the lead into; SIGPIPE would kill the whole service for it.
+       * Ignored, the write fails with EPIPE, which write_done_cb accepts. */
+      signal (SIGPIPE, SIG_IGN);
+
       if (exec_command == NULL || !g_shell_parse_argv (exec_command, NULL, &self->argv, &local_error))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Invalid --exec-command: %s",

@@ -78,5 +78,6 @@ BrdJobResult  *brd_processor_run_finish    (BrdProcessor     *self,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BrdJob, brd_job_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BrdJobResult, brd_job_result_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BrdProcessor, brd_processor_free)
 
 G_END_DECLS
