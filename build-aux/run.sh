@@ -44,10 +44,17 @@ fi
 # The embedded default: a local service on loopback.
 data_dir="${XDG_DATA_HOME:-$HOME/.local/share}/batch-runner"
 mkdir -p "$data_dir"
+db="$data_dir/batch-runner.db"
+
+# Sample leads on first use, so there is something to build a batch from.
+if [ ! -f "$db" ]; then
+  "$builddir/src/daemon/batch-runnerd" import-leads data/daemon/sample-leads.csv --database "sqlite://$db"
+fi
+
 fifo=$(mktemp -u)
 mkfifo "$fifo"
 "$builddir/src/daemon/batch-runnerd" --listen 127.0.0.1:0 \
-  --database "sqlite://$data_dir/batch-runner.db" >"$fifo" &
+  --database "sqlite://$db" >"$fifo" &
 pids+=($!)
 read -r line <"$fifo"
 rm -f "$fifo"
