@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "brd-http.h"
+#include "brd-json.h"
 #include "brd-lead.h"
 
 BrdLead *
@@ -47,18 +48,6 @@ brd_lead_free (BrdLead *lead)
   g_free (lead);
 }
 
-static void
-add_nullable (JsonBuilder *b,
-              const char  *name,
-              const char  *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
 JsonNode *
 brd_lead_to_json (const BrdLead *lead)
 {
@@ -66,15 +55,15 @@ brd_lead_to_json (const BrdLead *lead)
   g_autofree char *created = brd_http_format_time (lead->created_at);
 
   json_builder_begin_object (b);
-  add_nullable (b, "id", lead->id);
-  add_nullable (b, "company_name", lead->company_name);
-  add_nullable (b, "domain", lead->domain);
-  add_nullable (b, "email", lead->email);
-  add_nullable (b, "contact_name", lead->contact_name);
-  add_nullable (b, "source", lead->source);
-  add_nullable (b, "industry", lead->industry);
-  add_nullable (b, "enrichment_status", lead->enrichment_status);
-  add_nullable (b, "created_at", created);
+  brd_json_add_string (b, "id", lead->id);
+  brd_json_add_string (b, "company_name", lead->company_name);
+  brd_json_add_string (b, "domain", lead->domain);
+  brd_json_add_string (b, "email", lead->email);
+  brd_json_add_string (b, "contact_name", lead->contact_name);
+  brd_json_add_string (b, "source", lead->source);
+  brd_json_add_string (b, "industry", lead->industry);
+  brd_json_add_string (b, "enrichment_status", lead->enrichment_status);
+  brd_json_add_string (b, "created_at", created);
   json_builder_end_object (b);
 
   return json_builder_get_root (b);

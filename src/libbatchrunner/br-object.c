@@ -9,7 +9,7 @@
 #include "br-error.h"
 #include "br-object-private.h"
 
-#define MAX_JSON_DEPTH 64
+#define MAX_JSON_DEPTH 32
 
 G_DEFINE_QUARK (br-decode-error-quark, br_decode_error)
 
@@ -526,8 +526,198 @@ json_depth (const char *data,
   return deepest;
 }
 
-/* Parses what a server sent: bounded nesting (json-glib recurses), valid
- * UTF-8, a clear error otherwise. */
+/* json-glib 1.6 accepts more than JSON (single quotes, bare names, a
+ * second value after the first). A client's bad JSON must be refused with
+ * a clear error, not half-understood, so the text is checked against the
+ * RFC 8259 grammar first. Nesting is already bounded by max_depth(). */
+typedef struct
+{
+  const char *p;
+  const char *end;
+} Scan;
+
+static void
+skip_ws (Scan *s)
+{
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+    s->p++;
+}
+
+static gboolean scan_value (Scan *s);
+
+static gboolean
+scan_string (Scan *s)
+{
+  if (s->p >= s->end || *s->p != '"')
+    return FALSE;
+  s->p++;
+  while (s->p < s->end)
+    {
+      guchar c = *s->p++;
+
+      if (c == '"')
+        return TRUE;
+      if (c < 0x20)
+        return FALSE;
+      if (c == '\\')
+        {
+          if (s->p >= s->end)
+            return FALSE;
+          c = *s->p++;
+          if (c == 'u')
+            {
+              for (int i = 0; i < 4; i++, s->p++)
+                if (s->p >= s->end || !g_ascii_isxdigit (*s->p))
+                  return FALSE;
+            }
+          else if (!strchr ("\"\\/bfnrt", c))
+            return FALSE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+scan_number (Scan *s)
+{
+  const char *start = s->p;
+
+  if (s->p < s->end && *s->p == '-')
+    s->p++;
+  if (s->p >= s->end || !g_ascii_isdigit (*s->p))
+    return FALSE;
+  if (*s->p == '0')
+    s->p++;
+  else
+    while (s->p < s->end && g_ascii_isdigit (*s->p))
+      s->p++;
+  if (s->p < s->end && *s->p == '.')
+    {
+      s->p++;
+      if (s->p >= s->end || !g_ascii_isdigit (*s->p))
+        return FALSE;
+      while (s->p < s->end && g_ascii_isdigit (*s->p))
+        s->p++;
+    }
+  if (s->p < s->end && (*s->p == 'e' || *s->p == 'E'))
+    {
+      s->p++;
+      if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+        s->p++;
+      if (s->p >= s->end || !g_ascii_isdigit (*s->p))
+        return FALSE;
+      while (s->p < s->end && g_ascii_isdigit (*s->p))
+        s->p++;
+    }
+  return s->p > start;
+}
+
+static gboolean
+scan_literal (Scan       *s,
+              const char *word)
+{
+  gsize n = strlen (word);
+
+  if ((gsize) (s->end - s->p) < n || memcmp (s->p, word, n) != 0)
+    return FALSE;
+  s->p += n;
+  return TRUE;
+}
+
+static gboolean
+scan_value (Scan *s)
+{
+  skip_ws (s);
+  if (s->p >= s->end)
+    return FALSE;
+
+  switch (*s->p)
+    {
+    case '{':
+      s->p++;
+      skip_ws (s);
+      if (s->p < s->end && *s->p == '}')
+        {
+          s->p++;
+          return TRUE;
+        }
+      for (;;)
+        {
+          skip_ws (s);
+          if (!scan_string (s))
+            return FALSE;
+          skip_ws (s);
+          if (s->p >= s->end || *s->p++ != ':')
+            return FALSE;
+          if (!scan_value (s))
+            return FALSE;
+          skip_ws (s);
+          if (s->p >= s->end)
+            return FALSE;
+          if (*s->p == '}')
+            {
+              s->p++;
+              return TRUE;
+            }
+          if (*s->p++ != ',')
+            return FALSE;
+        }
+    case '[':
+      s->p++;
+      skip_ws (s);
+      if (s->p < s->end && *s->p == ']')
+        {
+          s->p++;
+          return TRUE;
+        }
+      for (;;)
+        {
+          if (!scan_value (s))
+            return FALSE;
+          skip_ws (s);
+          if (s->p >= s->end)
+            return FALSE;
+          if (*s->p == ']')
+            {
+              s->p++;
+              return TRUE;
+            }
+          if (*s->p++ != ',')
+            return FALSE;
+        }
+    case '"':
+      return scan_string (s);
+    case 't':
+      return scan_literal (s, "true");
+    case 'f':
+      return scan_literal (s, "false");
+    case 'n':
+      return scan_literal (s, "null");
+    default:
+      return scan_number (s);
+    }
+}
+
+static gboolean
+is_strict_json (const char *data,
+                gsize       len,
+                gsize      *error_offset)
+{
+  Scan s = { data, data + len };
+  gboolean ok = scan_value (&s);
+
+  if (ok)
+    {
+      skip_ws (&s);
+      ok = s.p == s.end;
+    }
+  *error_offset = s.p - data;
+  return ok;
+}
+
+/* Parses JSON from the other side (a server's message, a client's body):
+ * strict RFC 8259, bounded nesting (json-glib recurses), valid UTF-8, a
+ * clear error otherwise. The daemon uses it too (brd_json_parse). */
 JsonNode *
 _br_json_parse_untrusted (const char  *data,
                           gsize        len,
@@ -552,6 +742,15 @@ _br_json_parse_untrusted (const char  *data,
                    "The message is nested more than %d levels deep", MAX_JSON_DEPTH);
       return NULL;
     }
+  {
+    gsize offset = 0;
+
+    if (!is_strict_json (data, len, &offset))
+      {
+        g_set_error (error, BR_DECODE_ERROR, BR_DECODE_ERROR_SYNTAX, "Malformed JSON: not valid JSON at byte %" G_GSIZE_FORMAT, offset);
+        return NULL;
+      }
+  }
   if (!json_parser_load_from_data (parser, data, len, &local_error) || json_parser_get_root (parser) == NULL)
     {
       g_set_error (error, BR_DECODE_ERROR, BR_DECODE_ERROR_SYNTAX, "The message is not JSON: %s",
