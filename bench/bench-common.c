@@ -211,11 +211,54 @@ bench_process_cpu_s (int pid)
   return (double) (utime + stime) / sysconf (_SC_CLK_TCK);
 }
 
+typedef struct
+{
+  guint64 total;
+  guint64 idle;
+  guint64 steal;
+} CpuTimes;
+
+static CpuTimes measure_start;
+
+static void
+read_cpu_times (CpuTimes *t)
+{
+  g_autofree char *text = NULL;
+  unsigned long long v[8] = { 0 };
+
+  memset (t, 0, sizeof *t);
+  if (!g_file_get_contents ("/proc/stat", &text, NULL, NULL) ||
+      sscanf (text, "cpu %llu %llu %llu %llu %llu %llu %llu %llu",
+              &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
+    return;
+  /* user nice system idle iowait irq softirq steal */
+  for (guint i = 0; i < 8; i++)
+    t->total += v[i];
+  t->idle = v[3] + v[4];
+  t->steal = v[7];
+}
+
 void
 bench_measure_begin (const char *what)
 {
+  read_cpu_times (&measure_start);
   g_printerr ("bench: measuring %s\n", what);
   fflush (stderr);
+}
+
+void
+bench_measure_end (void)
+{
+  CpuTimes now;
+  double total;
+
+  read_cpu_times (&now);
+  total = (double) (now.total - measure_start.total);
+  if (total <= 0)
+    return;
+  g_print ("  machine while measuring: %.0f%% busy (all processes, %u cpus), %.1f%% stolen by the hypervisor\n",
+           100.0 * (total - (now.idle - measure_start.idle) - (now.steal - measure_start.steal)) / total,
+           g_get_num_processors (), 100.0 * (now.steal - measure_start.steal) / total);
 }
 
 static char *

@@ -66,8 +66,12 @@ BrtDaemon  *bench_daemon_start       (const char * const *args);
 int         bench_daemon_pid         (void);
 /* CPU seconds (user + system) the process has used so far, or -1. */
 double      bench_process_cpu_s      (int          pid);
-/* Tells bench/profile.sh (on stderr) that the measured part begins. */
+/* Tells bench/profile.sh (on stderr) that the measured part begins, and
+ * takes a snapshot of /proc/stat; bench_measure_end prints how busy the
+ * whole machine was meanwhile (all processes, ours too) and how much
+ * time the hypervisor stole: the noise next to each figure. */
 void        bench_measure_begin      (const char  *what);
+void        bench_measure_end        (void);
 /* The machine, once, for the record. */
 void        bench_print_machine      (void);
 

@@ -289,6 +289,7 @@ run (void)
       bench_sleep_ms (GAP_MS);
     }
   cpu1 = bench_process_cpu_s (pid);
+  bench_measure_end ();
 
   g_print ("bench-fanout: %u events x %u clients: %u deliveries, %u missing after %d ms; %u messages seen;"
            " %u clients still open; daemon CPU %.2f s\n",

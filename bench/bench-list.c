@@ -335,6 +335,7 @@ run (void)
   if (!open_loop (daemon, latency, service, &n_errors, &n_conns, &rate, &error))
     goto fail;
   cpu1 = bench_process_cpu_s (pid);
+  bench_measure_end ();
 
   g_print ("bench-list: %u requests, %u errors, achieved %.1f req/s, %u connections used, daemon CPU %.2f s (%.0f%% of one core)\n",
            latency->len, n_errors, rate, n_conns, cpu1 - cpu0, 100 * (cpu1 - cpu0) / DURATION_S);

@@ -93,6 +93,7 @@ run (void)
       bench_conn_consume (conn);
     }
   cpu1 = bench_process_cpu_s (pid);
+  bench_measure_end ();
 
   bench_stats_compute (samples, &s);
   g_print ("bench-preview: %u previews of %u leads in %.2f s (%.0f previews/s, daemon CPU %.2f s)\n",

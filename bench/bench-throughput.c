@@ -108,6 +108,7 @@ run (void)
       goto fail;
     }
   cpu1 = bench_process_cpu_s (pid);
+  bench_measure_end ();
 
   seconds = (watch.last_terminal_us - t0) / 1e6;
   rate = N_BATCHES * N_PER_BATCH / seconds;
