@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Runs every benchmark of batch-runnerd against DESIGN.md's targets and
-# prints a Markdown table of the figures.
+# Runs every benchmark against DESIGN.md's targets — batch-runnerd's,
+# libbatchrunner's and the monitor's — and prints a Markdown table of the
+# figures.
 #
 #   bench/run.sh BUILD_DIR            e.g. bench/run.sh _build/h6
 #
@@ -11,6 +12,9 @@
 # not asserted: the exit status is non-zero only when a benchmark failed
 # to run (an HTTP error, a timeout, a daemon that did not start).
 # Everything runs against 127.0.0.1 and each program is bounded in time.
+# The monitor's benchmark runs under a private gtk4-broadwayd that
+# tests/ui/run-broadway.sh starts and always stops; it is skipped when
+# the build has no monitor (-Dmonitor=false).
 
 set -u
 
@@ -20,12 +24,14 @@ if [ $# -ne 1 ] || [ ! -d "$1" ]; then
 fi
 
 build=$(cd "$1" && pwd)
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
 bench="$build/bench"
 BRD_BIN="$build/src/daemon/batch-runnerd"
 export BRD_BIN
 
 for p in "$BRD_BIN" "$bench/bench-preview" "$bench/bench-list" "$bench/bench-fanout" \
-         "$bench/bench-throughput" "$bench/bench-exec"; do
+         "$bench/bench-throughput" "$bench/bench-exec" "$bench/bench-store" \
+         "$bench/bench-feed-latency"; do
   if [ ! -x "$p" ]; then
     echo "$0: $p is missing: configure with -Dbenchmarks=true -Dtests=true and build first" >&2
     exit 2
@@ -63,7 +69,53 @@ run throughput       env -u BRD_SQLITE_SYNCHRONOUS "$bench/bench-throughput"
 run throughput-full  env BRD_SQLITE_SYNCHRONOUS=FULL "$bench/bench-throughput"
 run exec             "$bench/bench-exec"
 
-echo "## batch-runnerd benchmarks ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cpus," \
+# cpu_busy: "N% busy" of the whole machine since the last call, from
+# /proc/stat, for the programs that do not print it themselves.
+cpu_mark=
+cpu_busy () {
+  now=$(awk '/^cpu / { print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6, $9 }' /proc/stat)
+  if [ -n "$cpu_mark" ]; then
+    echo "$cpu_mark $now" | awk '{ t = $4 - $1; if (t > 0) printf "%.0f%% busy (all processes, %d cpus), %.1f%% stolen by the hypervisor\n", 100 * (t - ($5 - $2) - ($6 - $3)) / t, '"$(nproc)"', 100 * ($6 - $3) / t }'
+  fi
+  cpu_mark=$now
+}
+
+# libbatchrunner. These two print Markdown rows, not RESULT lines: turn
+# them into RESULT lines here. G_SLICE=always-malloc as the daemon and the
+# monitor intend (bench-store's header says why); bench-feed-latency sets
+# it for its daemon itself.
+cpu_busy
+run store            env G_SLICE=always-malloc "$bench/bench-store" 100000
+echo "  machine while running: $(cpu_busy)"
+awk -F ' [|] ' '/^[|] / {
+    label = substr($1, 3); value = $2; sub(/ [|]$/, "", value)
+    target = "-"; met = "-"
+    printf "RESULT\tstore\t%s\t%s\t%s\t%s\n", label, value, target, met
+  }' "$logs/store.out" >> "$results"
+
+cpu_busy
+run feed-latency     "$bench/bench-feed-latency" 100 10
+echo "  machine while running: $(cpu_busy)"
+# | state change → notify, … | N notifies (R/s) | p50 X ms | p99 Y ms | max Z ms |
+awk -F ' [|] ' '/^[|] state change/ {
+    label = substr($1, 3); p50 = $3; p99 = $4; max = $5; sub(/ [|]$/, "", max)
+    sub(/^p50 /, "", p50); sub(/^p99 /, "", p99); sub(/^max /, "", max)
+    v = p99; sub(/ ms$/, "", v)
+    printf "RESULT\tfeed-latency\t%s p50\t%s\t-\t-\n", label, p50
+    printf "RESULT\tfeed-latency\t%s p99 (to the store; the row follows at the next frame)\t%s\t< 150 ms\t%s\n", label, p99, (v + 0 < 150 ? "yes" : "no")
+    printf "RESULT\tfeed-latency\t%s max\t%s\t-\t-\n", label, max
+    printf "RESULT\tfeed-latency\tnotifies observed\t%s\t-\t-\n", $2
+  }' "$logs/feed-latency.out" >> "$results"
+
+# The monitor, with its real batch table, under its own Broadway display.
+if [ -x "$bench/bench-monitor" ]; then
+  run monitor        "$srcdir/tests/ui/run-broadway.sh" "$bench/bench-monitor"
+else
+  echo "== monitor: skipped ($bench/bench-monitor is not built: -Dmonitor=false)"
+  echo
+fi
+
+echo "## Batch Runner benchmarks ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cpus," \
      "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1))"
 echo
 echo "| benchmark | figure | measured | target | met |"

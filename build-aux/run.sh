@@ -3,7 +3,8 @@
 #
 # Takes a fresh Debian 12 machine to a running monitor connected to the
 # embedded default: a local batch-runnerd on loopback with its SQLite
-# database under $XDG_DATA_HOME/batch-runner and the sample leads.
+# database under $XDG_DATA_HOME/batch-runner and the sample leads, which
+# the monitor itself starts (BR_SERVER=URL connects to a server instead).
 # With no display, the monitor is served by Broadway: open the printed
 # address in a browser.
 set -euo pipefail
@@ -41,23 +42,8 @@ if [ -n "${BR_SERVER:-}" ]; then
   exit
 fi
 
-# The embedded default: a local service on loopback.
-data_dir="${XDG_DATA_HOME:-$HOME/.local/share}/batch-runner"
-mkdir -p "$data_dir"
-db="$data_dir/batch-runner.db"
-
-# Sample leads on first use, so there is something to build a batch from.
-if [ ! -f "$db" ]; then
-  "$builddir/src/daemon/batch-runnerd" import-leads data/daemon/sample-leads.csv --database "sqlite://$db"
-fi
-
-fifo=$(mktemp -u)
-mkfifo "$fifo"
-"$builddir/src/daemon/batch-runnerd" --listen 127.0.0.1:0 \
-  --database "sqlite://$db" >"$fifo" &
-pids+=($!)
-read -r line <"$fifo"
-rm -f "$fifo"
-url=${line#listening on }
-echo "run: batch-runnerd at $url"
-exec_monitor --server "$url"
+# The embedded default: with no server configured, the monitor starts its
+# own batch-runnerd on loopback (found next to it in the build tree), with
+# the database under $XDG_DATA_HOME/batch-runner, the sample leads imported
+# on first use and a fresh token, and stops it when it quits.
+exec_monitor

@@ -17,7 +17,7 @@
 # SHOT_TITLE (default "Batch Runner") is the window title to wait for.
 #
 # Needs the Debian packages xvfb, dbus, at-spi2-core, x11-utils (xwininfo),
-# imagemagick (import, convert) and fonts-cantarell (GNOME's UI font: without
+# imagemagick (import, convert), curl and fonts-cantarell (GNOME's UI font: without
 # it the shots use a fallback font and do not look like the app).
 set -u
 
@@ -72,12 +72,54 @@ EOF
 
 # ---- the service ------------------------------------------------------------
 
+# Leads take a moment each and one in ten fails, so the table shows batches
+# in every state: running, paused, completed with failures, cancelled.
 xs_spawn "$brd" --listen 127.0.0.1:0 --database "sqlite://$xs_dir/screenshots.db" \
+  --processor exec --workers 6 --retry-backoff-ms 60000 \
+  --exec-command "sh -c 'read -r lead; sleep 1.5; [ \$(( \$(od -An -N1 -tu1 /dev/urandom) % 10 )) -eq 0 ] && { echo provider timeout >&2; exit 3; }; echo {}'" \
   >"$xs_dir/daemon.out" 2>"$xs_dir/daemon.log"
 daemon_pid=$xs_last_pid
 xs_wait_for "batch-runnerd" "$daemon_pid" grep -q '^listening on ' "$xs_dir/daemon.out"
 url=$(sed -n 's/^listening on //p' "$xs_dir/daemon.out" | head -n 1)
 echo "screenshot: batch-runnerd at $url"
+
+api="$url/api/v1"
+post() { curl -sf -H 'Content-Type: application/json' -d "$2" "$api$1"; }
+
+# Leads to build batches from, through the API as any client would.
+leads="["
+for i in $(seq 1 700); do
+  leads+="{\"company_name\": \"Company $i\", \"domain\": \"company$i.example.com\", \"enrichment_status\": \"completed\"},"
+done
+post /leads "${leads%,}]" >/dev/null || xs_die "could not import leads"
+mapfile -t lead_ids < <(curl -sf "$api/leads?limit=1000" | grep -o '"id":"[^"]*"' | cut -d'"' -f4)
+[ "${#lead_ids[@]}" -ge 690 ] || xs_die "expected 700 leads, got ${#lead_ids[@]}"
+next_lead=0
+
+# batch NAME COUNT MAX_CONCURRENT: starts a batch at its previewed price;
+# prints its id.
+batch() {
+  local ids cost
+  ids=$(printf '"%s",' "${lead_ids[@]:$next_lead:$2}")
+  ids="[${ids%,}]"
+  next_lead=$((next_lead + $2))
+  cost=$(post /batch/preview "{\"lead_ids\": $ids}" | grep -o '"estimated_cost_usd":[0-9.]*' | head -n 1 | cut -d: -f2)
+  post /batch/start "{\"lead_ids\": $ids, \"name\": \"$1\", \"estimated_cost_usd\": $cost, \"cost_approved\": true, \"max_concurrent\": $3, \"retry_count\": 0, \"created_by\": \"ops@example.com\"}" |
+    grep -o '"id":"[^"]*"' | head -n 1 | cut -d'"' -f4
+}
+
+batch "Fintech outreach, October" 12 4 >/dev/null
+batch "Healthcare pilot" 8 4 >/dev/null
+sleep 6
+batch "Q4 enterprise accounts" 240 2 >/dev/null
+batch "Retail EMEA wave 2" 160 1 >/dev/null
+paused=$(batch "Logistics partners" 90 1)
+cancelled=$(batch "Duplicate import (stopped)" 60 1)
+sleep 4
+post "/batch/$paused/pause" '{}' >/dev/null
+post "/batch/$cancelled/cancel" '{}' >/dev/null
+batch "Startups, second pass" 120 1 >/dev/null
+sleep 3
 
 # ---- shots ------------------------------------------------------------------
 
@@ -115,7 +157,7 @@ shot() {
   # until then the window is one flat colour. Capture until two drawn
   # frames 250 ms apart agree.
   prev=
-  for i in $(seq 1 60); do
+  for i in $(seq 1 24); do
     geometry=$(window_geometry "$title") || xs_die "window '$title' went away"
     cur="$xs_dir/frame-$((i % 2)).ppm"
     import -silent -window root -crop "$geometry" +repage "$cur" 2>>"$xs_dir/import.log" || xs_die "import failed"
@@ -128,7 +170,7 @@ shot() {
     fi
     sleep 0.25
   done
-  [ "$i" -lt 60 ] || echo "screenshot: $name: the window never settled; keeping the last frame" >&2
+  [ "$i" -lt 24 ] || echo "screenshot: $name: the window never settled; keeping the last frame" >&2
 
   mkdir -p "$outdir"
   convert "$cur" -strip "$outdir/$name.png" || xs_die "convert failed"
@@ -138,4 +180,16 @@ shot() {
   xs_forget "$pid"
 }
 
-shot main-window
+# The window size and style come from the settings the app reads at start
+# (a keyfile backend, so each shot sets them before the app starts).
+settings() {
+  export GSETTINGS_BACKEND=keyfile
+  mkdir -p "$XDG_CONFIG_HOME/glib-2.0/settings"
+  printf '[io/github/batchrunner/Monitor]\nwindow-width=%s\nwindow-height=%s\ncolor-scheme=%s\n' \
+    "$1" "$2" "'$3'" >"$XDG_CONFIG_HOME/glib-2.0/settings/keyfile"
+}
+
+settings 1920 1080 light; shot dashboard
+settings 1920 1080 dark;  shot dashboard-dark
+settings 360 720 light;   shot dashboard-narrow
+settings 360 720 dark;    shot dashboard-narrow-dark

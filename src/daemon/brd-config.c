@@ -282,7 +282,7 @@ brd_config_parse (BrdConfig   *self,
   if (self->config_file != NULL && !load_key_file (self, self->config_file, error))
     return FALSE;
 
-  context = g_option_context_new ("[import-leads FILE.csv|FILE.json] - the Batch Runner service");
+  context = g_option_context_new ("[import-leads FILE.csv|FILE.json|--sample] - the Batch Runner service");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_summary (context,
                                 "Stores leads and batches, processes them on a worker pool, "

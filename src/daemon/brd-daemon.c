@@ -269,7 +269,9 @@ brd_daemon_stop_finish (BrdDaemon     *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* `batch-runnerd import-leads FILE`: returns the exit status. */
+/* `batch-runnerd import-leads FILE`, or with @path %NULL
+ * `import-leads --sample` (the built-in sample leads): returns the exit
+ * status. */
 int
 brd_import_leads_main (BrdConfig  *config,
                        const char *path)
@@ -280,7 +282,13 @@ brd_import_leads_main (BrdConfig  *config,
   BrdStore *store;
   guint n = 0;
 
-  result = brd_import_parse_file (path, &error);
+  if (path == NULL)
+    {
+      path = BRD_IMPORT_SAMPLE_NAME;
+      result = brd_import_parse_sample (&error);
+    }
+  else
+    result = brd_import_parse_file (path, &error);
   if (result == NULL)
     {
       g_printerr ("batch-runnerd: %s\n", error->message);

@@ -809,3 +809,20 @@ brd_import_parse_file (const char  *path,
 
   return result;
 }
+
+BrdImportResult *
+brd_import_parse_sample (GError **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  gsize len = 0;
+  const char *data;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  bytes = g_resources_lookup_data ("/io/github/batchrunner/Daemon/sample-leads.csv",
+                                   G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+  if (bytes == NULL)
+    return NULL;
+  data = g_bytes_get_data (bytes, &len);
+  return brd_import_parse_csv (data, len, error);
+}

@@ -48,6 +48,11 @@ BrdImportResult *brd_import_parse_json    (JsonNode        *root,
 /* Picks CSV or JSON by the file name's extension (.csv / .json). */
 BrdImportResult *brd_import_parse_file    (const char      *path,
                                            GError         **error);
+/* The sample leads compiled into the daemon (data/daemon/sample-leads.csv),
+ * for `import-leads --sample`: a first run has something to build a batch
+ * from even where the data files are not installed. */
+#define BRD_IMPORT_SAMPLE_NAME "sample-leads.csv (built in)"
+BrdImportResult *brd_import_parse_sample  (GError         **error);
 /* Validates one lead object (JSON) into a BrdLead, or says why not. */
 BrdLead         *brd_import_lead_from_json (JsonObject     *obj,
                                             char          **detail);

@@ -5,19 +5,26 @@
 
 #include <cairo-pdf.h>
 #include <errno.h>
+#include <gio/gunixoutputstream.h>
+#include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include "brd-http.h"
+#include "brd-json.h"
 #include "brd-processor.h"
 
-#define MAX_STDOUT      (1024 * 1024)
-#define STDERR_TAIL     2048
-#define KILL_GRACE_MS   2000
-#define MAX_VARIANCE    0.04
+#define MAX_STDOUT         (1024 * 1024)
+#define STDERR_TAIL        2048
+#define MAX_ERROR_MESSAGE  2048   /* bytes of a message the command reports */
+#define KILL_GRACE_MS      2000   /* SIGTERM → SIGKILL */
+#define PIPE_GRACE_MS      500    /* command exited → stop reading its pipes */
+#define GROUP_POLL_MS      50
+#define MAX_VARIANCE       0.04
 
 struct _BrdProcessor
 {
@@ -153,24 +160,37 @@ billing_factor (const char *lead_id,
   return 1.0 + MAX_VARIANCE * (((h % 20001) / 10000.0) - 1.0);
 }
 
-static double
-quality_of (const BrdLead *lead)
+/* The quality score is the sum of these components' points (out of 100).
+ * The PDF draws one bar per component and the JSON summary lists them, so
+ * the score, the chart and the summary are one set of numbers. */
+typedef struct
 {
-  double score = 0.2;
+  const char *name;
+  int         points;
+  int         max_points;
+} Component;
 
-  if (lead->domain && *lead->domain)
-    score += 0.2;
-  if (lead->email && *lead->email)
-    score += 0.2;
-  if (lead->contact_name && *lead->contact_name)
-    score += 0.1;
-  if (lead->industry && *lead->industry)
-    score += 0.1;
-  if (g_strcmp0 (lead->enrichment_status, "completed") == 0)
-    score += 0.2;
-  else if (g_strcmp0 (lead->enrichment_status, "partial") == 0)
-    score += 0.1;
-  return MIN (score, 1.0);
+#define N_COMPONENTS 4
+
+static int
+assess (const BrdLead *lead,
+        Component      components[N_COMPONENTS])
+{
+  gboolean has_domain = lead->domain != NULL && *lead->domain;
+  gboolean has_email = lead->email != NULL && *lead->email;
+  gboolean has_contact = lead->contact_name != NULL && *lead->contact_name;
+  gboolean has_industry = lead->industry != NULL && *lead->industry;
+  int enrichment = g_strcmp0 (lead->enrichment_status, "completed") == 0 ? 30
+                   : g_strcmp0 (lead->enrichment_status, "partial") == 0 ? 15 : 0;
+  int total = 0;
+
+  components[0] = (Component) { "Reachability", has_domain ? 30 : 0, 30 };
+  components[1] = (Component) { "Contact", (has_email ? 18 : 0) + (has_contact ? 12 : 0), 30 };
+  components[2] = (Component) { "Industry", has_industry ? 10 : 0, 10 };
+  components[3] = (Component) { "Enrichment", enrichment, 30 };
+  for (guint i = 0; i < N_COMPONENTS; i++)
+    total += components[i].points;
+  return total;
 }
 
 static void
@@ -189,31 +209,25 @@ text_at (cairo_t    *cr,
 }
 
 static gboolean
-render_pdf (const BrdJob  *job,
-            const char    *path,
-            double         quality,
-            JsonObject    *costs,
-            GError       **error)
+render_pdf (const BrdJob     *job,
+            const char       *path,
+            int               score_points,
+            const Component  *components,
+            JsonObject       *costs,
+            GError          **error)
 {
   const BrdLead *lead = job->lead;
   cairo_surface_t *surface = cairo_pdf_surface_create (path, 595.28, 841.89);
   cairo_t *cr = cairo_create (surface);
   g_autofree char *now = brd_http_now_iso8601 ();
-  g_autofree char *score = g_strdup_printf ("%.0f / 100", quality * 100);
+  g_autofree char *score = g_strdup_printf ("%d / 100", score_points);
   g_autoptr(GList) members = json_object_get_members (costs);
   const char *facts[][2] = {
     { "Domain", lead->domain }, { "Contact", lead->contact_name }, { "Email", lead->email },
     { "Industry", lead->industry }, { "Source", lead->source }, { "Enrichment", lead->enrichment_status },
   };
-  const char *parts[] = { "Reachability", "Contact", "Enrichment" };
-  double part_values[3];
   double y;
   cairo_status_t status;
-
-  part_values[0] = lead->domain && *lead->domain ? 1.0 : 0.3;
-  part_values[1] = (lead->email && *lead->email ? 0.6 : 0) + (lead->contact_name && *lead->contact_name ? 0.4 : 0);
-  part_values[2] = g_strcmp0 (lead->enrichment_status, "completed") == 0 ? 1.0
-                   : g_strcmp0 (lead->enrichment_status, "partial") == 0 ? 0.6 : 0.25;
 
   /* Header band */
   cairo_set_source_rgb (cr, 0.11, 0.31, 0.58);
@@ -240,16 +254,25 @@ render_pdf (const BrdJob  *job,
   text_at (cr, 40, y, 10, FALSE, "Quality score");
   text_at (cr, 150, y, 10, TRUE, score);
   y += 20;
-  for (guint i = 0; i < G_N_ELEMENTS (parts); i++, y += 22)
+  /* One bar per component, filled to its points out of its maximum, the
+   * points written next to it: they add up to the score above. */
+  for (guint i = 0; i < N_COMPONENTS; i++, y += 22)
     {
+      g_autofree char *points = g_strdup_printf ("%d / %d", components[i].points, components[i].max_points);
+
       cairo_set_source_rgb (cr, 0.4, 0.4, 0.4);
-      text_at (cr, 40, y + 10, 10, FALSE, parts[i]);
+      text_at (cr, 40, y + 10, 10, FALSE, components[i].name);
       cairo_set_source_rgb (cr, 0.9, 0.9, 0.9);
       cairo_rectangle (cr, 150, y, 300, 12);
       cairo_fill (cr);
-      cairo_set_source_rgb (cr, 0.18, 0.55, 0.34);
-      cairo_rectangle (cr, 150, y, 300 * part_values[i], 12);
-      cairo_fill (cr);
+      if (components[i].points > 0)
+        {
+          cairo_set_source_rgb (cr, 0.18, 0.55, 0.34);
+          cairo_rectangle (cr, 150, y, 300.0 * components[i].points / components[i].max_points, 12);
+          cairo_fill (cr);
+        }
+      cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+      text_at (cr, 460, y + 10, 10, FALSE, points);
     }
 
   y += 20;
@@ -283,6 +306,18 @@ render_pdf (const BrdJob  *job,
       return FALSE;
     }
   return TRUE;
+}
+
+/* Every result, a failure as much as a success, says how long the lead
+ * took: from the start of the run (waiting for a worker thread included)
+ * to its result. */
+static void
+return_result (GTask        *task,
+               gint64        start,
+               BrdJobResult *r)
+{
+  r->duration_ms = (g_get_monotonic_time () - start) / 1000;
+  g_task_return_pointer (task, r, (GDestroyNotify) brd_job_result_free);
 }
 
 typedef struct
@@ -319,22 +354,22 @@ report_thread (GTask        *task,
   g_autoptr(JsonNode) summary = NULL;
   g_autofree char *summary_text = NULL;
   g_autofree char *now = brd_http_now_iso8601 ();
+  Component components[N_COMPONENTS];
   BrdJobResult *r;
-  double quality;
+  int score_points;
   GList *members;
 
   if (lead->domain != NULL && g_str_has_prefix (lead->domain, "unreachable-"))
     {
       r = result_failed ("DOMAIN_UNREACHABLE",
                          g_strdup_printf ("The domain %s did not answer (DNS lookup failed)", lead->domain));
-      r->duration_ms = (g_get_monotonic_time () - w->start) / 1000;
-      g_task_return_pointer (task, r, (GDestroyNotify) brd_job_result_free);
+      return_result (task, w->start, r);
       return;
     }
   if ((lead->domain == NULL || !*lead->domain) && (lead->email == NULL || !*lead->email))
     {
       r = result_failed ("INVALID_LEAD", g_strdup ("The lead has neither a domain nor an email address"));
-      g_task_return_pointer (task, r, (GDestroyNotify) brd_job_result_free);
+      return_result (task, w->start, r);
       return;
     }
 
@@ -352,7 +387,7 @@ report_thread (GTask        *task,
     }
   g_list_free (members);
 
-  quality = quality_of (lead);
+  score_points = assess (lead, components);
   dir = g_build_filename (w->self->reports_dir, job->batch_id, NULL);
   pdf = g_strdup_printf ("%s/%s.pdf", dir, lead->id);
   json = g_strdup_printf ("%s/%s.json", dir, lead->id);
@@ -364,7 +399,7 @@ report_thread (GTask        *task,
       int saved = errno;
       brd_job_result_free (r);
       r = result_failed ("REPORT_WRITE_FAILED", g_strdup_printf ("Cannot create %s: %s", dir, g_strerror (saved)));
-      g_task_return_pointer (task, r, (GDestroyNotify) brd_job_result_free);
+      return_result (task, w->start, r);
       return;
     }
 
@@ -373,7 +408,7 @@ report_thread (GTask        *task,
 
   /* Written under a temporary name and renamed: a crash and redo never
    * leaves half a report, and the redo replaces it whole. */
-  if (!render_pdf (job, pdf_tmp, quality, r->cost_breakdown, &error))
+  if (!render_pdf (job, pdf_tmp, score_points, components, r->cost_breakdown, &error))
     goto write_failed;
 
   json_builder_begin_object (b);
@@ -384,7 +419,21 @@ report_thread (GTask        *task,
   json_builder_set_member_name (b, "template_version");
   json_builder_add_string_value (b, job->template_version ? job->template_version : "v1");
   json_builder_set_member_name (b, "quality_score");
-  json_builder_add_double_value (b, quality);
+  json_builder_add_double_value (b, score_points / 100.0);
+  json_builder_set_member_name (b, "quality_components");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < N_COMPONENTS; i++)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, components[i].name);
+      json_builder_set_member_name (b, "points");
+      json_builder_add_int_value (b, components[i].points);
+      json_builder_set_member_name (b, "max_points");
+      json_builder_add_int_value (b, components[i].max_points);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
   json_builder_set_member_name (b, "cost_breakdown");
   json_builder_add_value (b, json_node_init_object (json_node_alloc (), r->cost_breakdown));
   json_builder_set_member_name (b, "generated_at");
@@ -408,10 +457,9 @@ report_thread (GTask        *task,
     }
 
   r->success = TRUE;
-  r->quality_score = quality;
+  r->quality_score = score_points / 100.0;
   r->report_url = g_filename_to_uri (pdf, NULL, NULL);
-  r->duration_ms = (g_get_monotonic_time () - w->start) / 1000;
-  g_task_return_pointer (task, r, (GDestroyNotify) brd_job_result_free);
+  return_result (task, w->start, r);
   return;
 
 write_failed:
@@ -419,8 +467,7 @@ write_failed:
   g_unlink (json_tmp);
   brd_job_result_free (r);
   r = result_failed ("REPORT_WRITE_FAILED", g_strdup (error->message));
-  r->duration_ms = (g_get_monotonic_time () - w->start) / 1000;
-  g_task_return_pointer (task, r, (GDestroyNotify) brd_job_result_free);
+  return_result (task, w->start, r);
   return;
 
 cancelled:
@@ -432,21 +479,33 @@ cancelled:
 
 /* Exec --------------------------------------------------------------------- */
 
+/* One run of the command. It ends (exec_maybe_finish) when the command has
+ * exited, both output pipes are closed and, if it was stopped, its process
+ * group is gone; every source and callback that points here is removed or
+ * has fired by then. */
 typedef struct
 {
-  GTask       *task;
-  GSubprocess *proc;
-  GString     *out;
-  GString     *err;
-  guint        timeout_source;
-  guint        kill_source;
-  gulong       cancel_id;
-  gboolean     timed_out;
-  gboolean     cancelled;
-  gboolean     out_too_big;
-  int          pending;     /* stdout read, stderr read, wait */
-  gint64       start;
-  double       timeout;
+  GTask        *task;
+  GSubprocess  *proc;
+  pid_t         pgid;              /* the command's process group */
+  GCancellable *io;                /* our reads and the stdin write */
+  GSource      *cancel_source;     /* the task's cancellation, on our context */
+  GString      *out;
+  GString      *err;
+  guint         timeout_source;
+  guint         kill_source;
+  guint         group_poll_source;
+  guint         pipe_grace_source;
+  gboolean      exited;
+  gboolean      stdout_closed;
+  gboolean      stderr_closed;
+  gboolean      terminating;       /* SIGTERM sent to the group */
+  gboolean      group_pending;     /* ... and the group may still be alive */
+  gboolean      timed_out;
+  gboolean      cancelled;
+  gboolean      out_too_big;
+  gint64        start;
+  double        timeout;
 } Exec;
 
 static void
@@ -454,17 +513,33 @@ exec_free (Exec *e)
 {
   g_clear_handle_id (&e->timeout_source, g_source_remove);
   g_clear_handle_id (&e->kill_source, g_source_remove);
+  g_clear_handle_id (&e->group_poll_source, g_source_remove);
+  g_clear_handle_id (&e->pipe_grace_source, g_source_remove);
+  if (e->cancel_source != NULL)
+    {
+      g_source_destroy (e->cancel_source);
+      g_source_unref (e->cancel_source);
+    }
+  g_clear_object (&e->io);
   g_clear_object (&e->proc);
+  g_clear_object (&e->task);
   g_string_free (e->out, TRUE);
   g_string_free (e->err, TRUE);
   g_free (e);
 }
 
+/* Runs in the child between fork and exec: async-signal-safe calls only. */
 static void
 child_setup (gpointer data)
 {
-  /* Children die with the daemon: no orphaned pipelines after a crash. */
+  /* Its own process group: a timeout or a cancel stops everything the
+   * command started (`a | b`, `cmd &`), not only the command. */
+  setpgid (0, 0);
+  /* Children die with the daemon: no orphaned pipelines after a crash. If
+   * the daemon died before this line, nothing would send the signal. */
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid () != (pid_t) GPOINTER_TO_INT (data))
+    _exit (127);
 }
 
 static char *
@@ -506,18 +581,60 @@ valid_code (const char *code)
   return TRUE;
 }
 
+/* A member that is missing or null is "not given". */
+static JsonNode *
+given_member (JsonObject *obj,
+              const char *name)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  return node != NULL && !JSON_NODE_HOLDS_NULL (node) ? node : NULL;
+}
+
+static gboolean
+holds_type (JsonNode *node,
+            GType     type)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
+}
+
+static gboolean
+holds_number (JsonNode *node)
+{
+  return holds_type (node, G_TYPE_INT64) || holds_type (node, G_TYPE_DOUBLE);
+}
+
+/* A message from the command is stored and shown: keep it to a size. */
+static char *
+bounded_message (const char *message)
+{
+  const char *cut;
+
+  if (strlen (message) <= MAX_ERROR_MESSAGE)
+    return g_strdup (message);
+  cut = g_utf8_find_prev_char (message, message + MAX_ERROR_MESSAGE + 1);
+  return g_strdup_printf ("%.*s…", (int) (cut - message), message);
+}
+
 /* Turns a finished command into a result. Exit 0 with a valid document
  * (or nothing at all) is success; everything else is a failure that says
- * which rule it broke. */
+ * which rule it broke. Every member is type-checked before it is read. */
 static BrdJobResult *
 exec_result (Exec *e)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *trimmed = NULL;
-  BrdJobResult *r;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(BrdJobResult) r = NULL;
+  const char *doc = e->out->str;
+  gsize len = e->out->len;
   JsonObject *obj;
   JsonNode *node;
+  JsonNode *success;
+  JsonNode *code;
+  JsonNode *message;
+
+  if (e->out_too_big)
+    return result_failed ("BAD_OUTPUT", with_tail (e, "The command printed more than 1 MiB on standard output"));
 
   if (e->timed_out)
     {
@@ -529,53 +646,67 @@ exec_result (Exec *e)
     {
       int sig = g_subprocess_get_term_sig (e->proc);
       g_autofree char *msg = g_strdup_printf ("The command was killed by signal %d", sig);
-      g_autofree char *code = g_strdup_printf ("SIGNAL_%d", sig);
-      return result_failed (code, with_tail (e, msg));
+      g_autofree char *code_text = g_strdup_printf ("SIGNAL_%d", sig);
+      return result_failed (code_text, with_tail (e, msg));
     }
 
   if (g_subprocess_get_exit_status (e->proc) != 0)
     {
       int status = g_subprocess_get_exit_status (e->proc);
       g_autofree char *msg = g_strdup_printf ("The command exited with status %d", status);
-      g_autofree char *code = g_strdup_printf ("EXIT_%d", status);
-      return result_failed (code, with_tail (e, msg));
+      g_autofree char *code_text = g_strdup_printf ("EXIT_%d", status);
+      return result_failed (code_text, with_tail (e, msg));
     }
 
-  if (e->out_too_big)
-    return result_failed ("BAD_OUTPUT", with_tail (e, "The command printed more than 1 MiB"));
+  /* JSON whitespace around the document is fine; a NUL byte is not. */
+  while (len > 0 && strchr (" \t\r\n", doc[0]) != NULL && doc[0] != '\0')
+    doc++, len--;
+  while (len > 0 && strchr (" \t\r\n", doc[len - 1]) != NULL && doc[len - 1] != '\0')
+    len--;
 
-  trimmed = g_strstrip (g_strndup (e->out->str, e->out->len));
   r = result_new ();
-  if (*trimmed == '\0')
+  if (len == 0)
     {
       /* Nothing to say is fine: a command that only does its work. */
       r->success = TRUE;
-      return r;
+      return g_steal_pointer (&r);
     }
 
-  if (!g_utf8_validate (trimmed, -1, NULL) || !json_parser_load_from_data (parser, trimmed, -1, &error) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  /* The strict parser: the command's output is untrusted, and json-glib's
+   * own parser recurses without bound (deep nesting would crash us). */
+  root = brd_json_parse (doc, len, &error);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      brd_job_result_free (r);
-      return result_failed ("BAD_OUTPUT", with_tail (e, "The command's output is not a JSON object"));
+      g_autofree char *msg = g_strdup_printf ("The command's output is not a JSON object (%s)",
+                                              error ? error->message : "another JSON value");
+      return result_failed ("BAD_OUTPUT", with_tail (e, msg));
     }
-  obj = json_node_get_object (json_parser_get_root (parser));
+  obj = json_node_get_object (root);
 
-#define BAD(msg) G_STMT_START { brd_job_result_free (r); return result_failed ("BAD_OUTPUT", with_tail (e, msg)); } G_STMT_END
+#define BAD(msg) G_STMT_START { return result_failed ("BAD_OUTPUT", with_tail (e, msg)); } G_STMT_END
 
-  if ((node = json_object_get_member (obj, "report_url")) && !JSON_NODE_HOLDS_NULL (node))
+  success = given_member (obj, "success");
+  if (success != NULL && !holds_type (success, G_TYPE_BOOLEAN))
+    BAD ("success must be true or false");
+  code = given_member (obj, "error_code");
+  if (code != NULL && !holds_type (code, G_TYPE_STRING))
+    BAD ("error_code must be a string");
+  message = given_member (obj, "error_message");
+  if (message != NULL && !holds_type (message, G_TYPE_STRING))
+    BAD ("error_message must be a string");
+
+  if ((node = given_member (obj, "report_url")) != NULL)
     {
-      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+      if (!holds_type (node, G_TYPE_STRING))
         BAD ("report_url must be a string");
       r->report_url = g_strdup (json_node_get_string (node));
     }
 
-  if ((node = json_object_get_member (obj, "quality_score")) && !JSON_NODE_HOLDS_NULL (node))
+  if ((node = given_member (obj, "quality_score")) != NULL)
     {
-      GType t = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
       double q;
 
-      if (t != G_TYPE_INT64 && t != G_TYPE_DOUBLE)
+      if (!holds_number (node))
         BAD ("quality_score must be a number from 0 to 1");
       q = json_node_get_double (node);
       if (!(q >= 0 && q <= 1))
@@ -583,7 +714,7 @@ exec_result (Exec *e)
       r->quality_score = q;
     }
 
-  if ((node = json_object_get_member (obj, "cost_breakdown")) && !JSON_NODE_HOLDS_NULL (node))
+  if ((node = given_member (obj, "cost_breakdown")) != NULL)
     {
       g_autoptr(GList) members = NULL;
       JsonObject *costs;
@@ -595,10 +726,9 @@ exec_result (Exec *e)
       for (GList *l = members; l; l = l->next)
         {
           JsonNode *v = json_object_get_member (costs, l->data);
-          GType t = JSON_NODE_HOLDS_VALUE (v) ? json_node_get_value_type (v) : G_TYPE_INVALID;
           double usd;
 
-          if (t != G_TYPE_INT64 && t != G_TYPE_DOUBLE)
+          if (!holds_number (v))
             BAD ("every cost_breakdown value must be a number");
           usd = json_node_get_double (v);
           if (!isfinite (usd) || usd < 0)
@@ -606,58 +736,113 @@ exec_result (Exec *e)
           json_object_set_double_member (r->cost_breakdown, l->data, usd);
           r->cost_usd += usd;
         }
-    }
-
-  if ((node = json_object_get_member (obj, "success")) && JSON_NODE_HOLDS_VALUE (node) &&
-      json_node_get_value_type (node) == G_TYPE_BOOLEAN && !json_node_get_boolean (node))
-    {
-      const char *code = json_object_get_string_member_with_default (obj, "error_code", NULL);
-      const char *message = json_object_get_string_member_with_default (obj, "error_message", NULL);
-
-      r->success = FALSE;
-      r->error_code = g_strdup (valid_code (code) ? code : "FAILED");
-      r->error_message = g_strdup (message ? message : "The command reported a failure");
-      return r;
+      if (!isfinite (r->cost_usd))
+        BAD ("the cost_breakdown values add up to more than a double holds");
     }
 
 #undef BAD
 
+  if (success != NULL && !json_node_get_boolean (success))
+    {
+      const char *code_text = code ? json_node_get_string (code) : NULL;
+      const char *message_text = message ? json_node_get_string (message) : NULL;
+
+      r->success = FALSE;
+      r->error_code = g_strdup (valid_code (code_text) ? code_text : "FAILED");
+      r->error_message = bounded_message (message_text && *message_text ? message_text
+                                          : "The command reported a failure");
+      return g_steal_pointer (&r);
+    }
+
   r->success = TRUE;
-  return r;
+  return g_steal_pointer (&r);
 }
 
 static void
-exec_finish_one (Exec *e)
+exec_maybe_finish (Exec *e)
 {
-  BrdJobResult *r;
-
-  if (--e->pending > 0)
+  if (!e->exited || !e->stdout_closed || !e->stderr_closed || e->group_pending)
     return;
 
-  g_cancellable_disconnect (g_task_get_cancellable (e->task), e->cancel_id);
-  e->cancel_id = 0;
+  /* A stdin write still pending (a background process holds the pipe and
+   * reads nothing) is abandoned; its callback closes the pipe. */
+  g_cancellable_cancel (e->io);
 
   if (e->cancelled)
-    {
-      GTask *task = e->task;
-
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The lead was stopped");
-      exec_free (e);
-      g_object_unref (task);
-      return;
-    }
-
-  r = exec_result (e);
-  r->duration_ms = (g_get_monotonic_time () - e->start) / 1000;
-  g_task_return_pointer (e->task, r, (GDestroyNotify) brd_job_result_free);
-  g_object_unref (e->task);
+    g_task_return_new_error (e->task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The lead was stopped");
+  else
+    return_result (e->task, e->start, exec_result (e));
   exec_free (e);
+}
+
+/* Signals the command's process group, or the command alone if it has no
+ * group of its own. After the command has been reaped, its pid (the group
+ * id) stays taken while any member of the group lives; once none is left
+ * the kill fails with ESRCH. Only pid numbers wrapping around within the
+ * 2.5 s we may still signal could make it another group's. */
+static void
+signal_group (Exec *e,
+              int   sig)
+{
+  if (e->pgid > 0 && kill (-e->pgid, sig) == 0)
+    return;
+  if (!e->exited)
+    g_subprocess_send_signal (e->proc, sig);
+}
+
+static gboolean
+group_poll_cb (gpointer data)
+{
+  Exec *e = data;
+
+  if (e->pgid > 0 && kill (-e->pgid, 0) == 0)
+    return G_SOURCE_CONTINUE;
+
+  e->group_poll_source = 0;
+  e->group_pending = FALSE;
+  g_clear_handle_id (&e->kill_source, g_source_remove);
+  exec_maybe_finish (e);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+kill_cb (gpointer data)
+{
+  Exec *e = data;
+
+  e->kill_source = 0;
+  signal_group (e, SIGKILL);
+  g_clear_handle_id (&e->group_poll_source, g_source_remove);
+  e->group_pending = FALSE;
+  exec_maybe_finish (e);
+  return G_SOURCE_REMOVE;
+}
+
+/* After SIGTERM, the lead ends when the whole group is gone, or at SIGKILL. */
+static void
+watch_group (Exec *e)
+{
+  if (e->group_poll_source == 0)
+    e->group_poll_source = g_timeout_add (GROUP_POLL_MS, group_poll_cb, e);
+}
+
+/* SIGTERM to the group first, SIGKILL to what is left after a grace period. */
+static void
+terminate (Exec *e)
+{
+  if (e->terminating)
+    return;
+  e->terminating = TRUE;
+  e->group_pending = TRUE;
+  signal_group (e, SIGTERM);
+  e->kill_source = g_timeout_add (KILL_GRACE_MS, kill_cb, e);
+  if (e->exited)
+    watch_group (e);
 }
 
 typedef struct
 {
   Exec    *exec;
-  GString *sink;
   gboolean is_stdout;
   guint8   buf[16384];
 } Reader;
@@ -670,29 +855,42 @@ read_cb (GObject      *object,
          gpointer      user_data)
 {
   Reader *rd = user_data;
+  Exec *e = rd->exec;
   gssize n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, NULL);
 
+  /* EOF, or our end closed after the grace period (e->io cancelled). */
   if (n <= 0)
     {
-      Exec *e = rd->exec;
+      if (rd->is_stdout)
+        e->stdout_closed = TRUE;
+      else
+        e->stderr_closed = TRUE;
       g_free (rd);
-      exec_finish_one (e);
+      if (e->stdout_closed && e->stderr_closed)
+        g_clear_handle_id (&e->pipe_grace_source, g_source_remove);
+      exec_maybe_finish (e);
       return;
     }
 
-  if (rd->is_stdout)
+  if (rd->is_stdout && !e->out_too_big)
     {
-      if (rd->sink->len + n > MAX_STDOUT)
-        rd->exec->out_too_big = TRUE;
+      if (e->out->len + n > MAX_STDOUT)
+        {
+          /* No point in waiting for the rest: stop it now. What it still
+           * prints until it is gone is read and dropped. */
+          e->out_too_big = TRUE;
+          g_string_truncate (e->out, 0);
+          terminate (e);
+        }
       else
-        g_string_append_len (rd->sink, (const char *) rd->buf, n);
+        g_string_append_len (e->out, (const char *) rd->buf, n);
     }
-  else
+  else if (!rd->is_stdout)
     {
-      g_string_append_len (rd->sink, (const char *) rd->buf, n);
+      g_string_append_len (e->err, (const char *) rd->buf, n);
       /* Only the tail matters: keep the buffer small. */
-      if (rd->sink->len > 4 * STDERR_TAIL)
-        g_string_erase (rd->sink, 0, rd->sink->len - STDERR_TAIL);
+      if (e->err->len > 4 * STDERR_TAIL)
+        g_string_erase (e->err, 0, e->err->len - STDERR_TAIL);
     }
 
   read_more (rd, G_INPUT_STREAM (object));
@@ -702,7 +900,7 @@ static void
 read_more (Reader       *rd,
            GInputStream *stream)
 {
-  g_input_stream_read_async (stream, rd->buf, sizeof rd->buf, G_PRIORITY_DEFAULT, NULL, read_cb, rd);
+  g_input_stream_read_async (stream, rd->buf, sizeof rd->buf, G_PRIORITY_DEFAULT, rd->exec->io, read_cb, rd);
 }
 
 static void
@@ -713,9 +911,20 @@ start_reader (Exec         *e,
   Reader *rd = g_new0 (Reader, 1);
 
   rd->exec = e;
-  rd->sink = is_stdout ? e->out : e->err;
   rd->is_stdout = is_stdout;
   read_more (rd, stream);
+}
+
+static gboolean
+pipe_grace_cb (gpointer data)
+{
+  Exec *e = data;
+
+  /* The command exited but something it started still holds its stdout
+   * or stderr: judge the command on what it printed, do not wait. */
+  e->pipe_grace_source = 0;
+  g_cancellable_cancel (e->io);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -726,29 +935,13 @@ wait_cb (GObject      *object,
   Exec *e = user_data;
 
   g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  e->exited = TRUE;
   g_clear_handle_id (&e->timeout_source, g_source_remove);
-  g_clear_handle_id (&e->kill_source, g_source_remove);
-  exec_finish_one (e);
-}
-
-static gboolean
-kill_cb (gpointer data)
-{
-  Exec *e = data;
-
-  e->kill_source = 0;
-  g_subprocess_force_exit (e->proc);
-  return G_SOURCE_REMOVE;
-}
-
-/* SIGTERM first, SIGKILL after a grace period. */
-static void
-terminate (Exec *e)
-{
-  if (e->kill_source != 0)
-    return;
-  g_subprocess_send_signal (e->proc, SIGTERM);
-  e->kill_source = g_timeout_add (KILL_GRACE_MS, kill_cb, e);
+  if (!e->stdout_closed || !e->stderr_closed)
+    e->pipe_grace_source = g_timeout_add (PIPE_GRACE_MS, pipe_grace_cb, e);
+  if (e->terminating && e->group_pending)
+    watch_group (e);
+  exec_maybe_finish (e);
 }
 
 static gboolean
@@ -762,8 +955,12 @@ timeout_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* A GCancellableSource, not a "cancelled" handler: the cancel may come from
+ * any thread, and this source is dispatched on our main context and
+ * destroyed with the run, so it never fires for a run that has ended. */
 static gboolean
-cancel_idle (gpointer data)
+cancel_cb (GCancellable *cancellable,
+           gpointer      data)
 {
   Exec *e = data;
 
@@ -773,21 +970,14 @@ cancel_idle (gpointer data)
 }
 
 static void
-on_cancelled (GCancellable *cancellable,
-              gpointer      data)
-{
-  /* Cancellation may come from any thread; act on the main context. */
-  g_idle_add (cancel_idle, data);
-}
-
-static void
 write_done_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
 
-  /* A command that does not read its stdin is its own business. */
+  /* A command that does not read its stdin is its own business: EPIPE
+   * (SIGPIPE is ignored) and a cancelled write are both fine. */
   g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error);
   g_output_stream_close (G_OUTPUT_STREAM (object), NULL, NULL);
   g_bytes_unref (user_data);
@@ -796,7 +986,8 @@ write_done_cb (GObject      *object,
 static void
 run_exec (BrdProcessor *self,
           BrdJob       *job,
-          GTask        *task)
+          GTask        *task,
+          gint64        start)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
@@ -807,10 +998,19 @@ run_exec (BrdProcessor *self,
   g_autoptr(GError) error = NULL;
   g_autofree char *attempt = g_strdup_printf ("%u", job->attempt);
   GCancellable *cancellable = g_task_get_cancellable (task);
+  GOutputStream *stdin_pipe;
+  const char *identifier;
   GBytes *input;
   char *text;
   gsize len;
   Exec *e;
+
+  /* Stopped before it started: do not start it. */
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "lead");
@@ -834,7 +1034,7 @@ run_exec (BrdProcessor *self,
   text = json_generator_to_data (gen, &len);
   input = g_bytes_new_take (text, len);
 
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, GINT_TO_POINTER (getpid ()), NULL);
   g_subprocess_launcher_setenv (launcher, "BR_BATCH_ID", job->batch_id, TRUE);
   g_subprocess_launcher_setenv (launcher, "BR_LEAD_ID", job->lead->id, TRUE);
   g_subprocess_launcher_setenv (launcher, "BR_ATTEMPT", attempt, TRUE);
@@ -843,9 +1043,10 @@ run_exec (BrdProcessor *self,
 
   e = g_new0 (Exec, 1);
   e->task = task;
+  e->io = g_cancellable_new ();
   e->out = g_string_new (NULL);
   e->err = g_string_new (NULL);
-  e->start = g_get_monotonic_time ();
+  e->start = start;
   e->timeout = self->timeout;
   e->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) self->argv, &error);
 
@@ -854,22 +1055,42 @@ run_exec (BrdProcessor *self,
       BrdJobResult *r = result_failed ("EXIT_127", g_strdup_printf ("Cannot run the command: %s", error->message));
 
       g_bytes_unref (input);
+      return_result (task, e->start, r);
       exec_free (e);
-      g_task_return_pointer (task, r, (GDestroyNotify) brd_job_result_free);
-      g_object_unref (task);
       return;
     }
 
-  e->pending = 3;
-  g_output_stream_write_all_async (g_subprocess_get_stdin_pipe (e->proc),
+  /* The child makes itself a group leader too; doing it here as well means
+   * the group exists before any signal can be sent to it. EACCES once the
+   * child has exec'd is fine: it did it itself. */
+  identifier = g_subprocess_get_identifier (e->proc);
+  if (identifier != NULL)
+    {
+      e->pgid = (pid_t) g_ascii_strtoll (identifier, NULL, 10);
+      setpgid (e->pgid, e->pgid);
+    }
+
+  /* GSubprocess leaves our end of the stdin pipe blocking, and a pollable
+   * "non-blocking" write on a blocking pipe still blocks until all of it
+   * fits: a command that reads its input late (or never, while something
+   * holds the pipe) would freeze the whole service. Non-blocking, the
+   * write goes as far as the pipe takes and resumes when it drains. */
+  stdin_pipe = g_subprocess_get_stdin_pipe (e->proc);
+  if (G_IS_UNIX_OUTPUT_STREAM (stdin_pipe))
+    g_unix_set_fd_nonblocking (g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (stdin_pipe)), TRUE, NULL);
+  g_output_stream_write_all_async (stdin_pipe,
                                    g_bytes_get_data (input, NULL), g_bytes_get_size (input),
-                                   G_PRIORITY_DEFAULT, NULL, write_done_cb, input);
+                                   G_PRIORITY_DEFAULT, e->io, write_done_cb, input);
   start_reader (e, g_subprocess_get_stdout_pipe (e->proc), TRUE);
   start_reader (e, g_subprocess_get_stderr_pipe (e->proc), FALSE);
   g_subprocess_wait_async (e->proc, NULL, wait_cb, e);
   e->timeout_source = g_timeout_add ((guint) (self->timeout * 1000), timeout_cb, e);
   if (cancellable != NULL)
-    e->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), e, NULL);
+    {
+      e->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (e->cancel_source, G_SOURCE_FUNC (cancel_cb), e, NULL);
+      g_source_attach (e->cancel_source, g_task_get_context (task));
+    }
 }
 
 /* Public -------------------------------------------------------------------- */
@@ -882,6 +1103,7 @@ brd_processor_run_async (BrdProcessor        *self,
                          gpointer             user_data)
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  gint64 start = g_get_monotonic_time ();
 
   g_task_set_source_tag (task, brd_processor_run_async);
 
@@ -895,7 +1117,7 @@ brd_processor_run_async (BrdProcessor        *self,
         r->quality_score = 1.0;
         brd_job_free (job);
         /* Returned from here, the callback still runs from the main loop. */
-        g_task_return_pointer (task, r, (GDestroyNotify) brd_job_result_free);
+        return_result (task, start, r);
         g_object_unref (task);
       }
       break;
@@ -906,7 +1128,7 @@ brd_processor_run_async (BrdProcessor        *self,
 
         w->self = self;
         w->job = job;
-        w->start = g_get_monotonic_time ();
+        w->start = start;
         g_task_set_task_data (task, w, (GDestroyNotify) work_free);
         g_task_run_in_thread (task, report_thread);
         g_object_unref (task);
@@ -915,7 +1137,7 @@ brd_processor_run_async (BrdProcessor        *self,
 
     case BRD_PROCESSOR_EXEC:
       g_task_set_task_data (task, job, (GDestroyNotify) brd_job_free);
-      run_exec (self, job, task);
+      run_exec (self, job, task, start);
       break;
 
     default:

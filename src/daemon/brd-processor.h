@@ -15,8 +15,10 @@ G_BEGIN_DECLS
  *  - exec:   runs a command per lead, lead JSON on stdin, result JSON on
  *            stdout; see docs/exec-processor.md.
  * The engine calls run_async on the main thread; the callback comes back
- * on the main thread. Cancelling the GCancellable stops the work (exec:
- * the child is terminated) and finishes with G_IO_ERROR_CANCELLED. */
+ * on the main thread. Cancelling the GCancellable (from any thread) stops
+ * the work (exec: the command's process group is terminated; a job
+ * cancelled before it starts never starts) and finishes with
+ * G_IO_ERROR_CANCELLED. Every result has duration_ms, failures too. */
 
 typedef struct
 {

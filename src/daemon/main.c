@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "brd-daemon.h"
 
@@ -63,6 +64,7 @@ main (int    argc,
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
   Main m = { 0 };
+  gboolean sample = FALSE;
 
   /* GLib 2.74's slice allocator keeps freed JSON nodes (json-glib
    * allocates them with it) in slabs that long-lived objects pin: 100,000
@@ -75,6 +77,19 @@ main (int    argc,
   signal (SIGPIPE, SIG_IGN);
   config = brd_config_new ();
 
+  /* `import-leads --sample` names no file, so it is taken out before the
+   * service's own options are parsed, which would refuse it. */
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--sample"))
+        {
+          sample = TRUE;
+          memmove (&argv[i], &argv[i + 1], (argc - i) * sizeof (char *));
+          argc--;
+          i--;
+        }
+    }
+
   if (!brd_config_parse (config, &argc, &argv, &error))
     {
       g_printerr ("batch-runnerd: %s\n", error->message);
@@ -83,12 +98,17 @@ main (int    argc,
 
   if (argc >= 2 && g_str_equal (argv[1], "import-leads"))
     {
-      if (argc != 3)
+      if (argc != (sample ? 2 : 3))
         {
-          g_printerr ("Usage: batch-runnerd import-leads FILE.csv|FILE.json [--database URL]\n");
+          g_printerr ("Usage: batch-runnerd import-leads FILE.csv|FILE.json|--sample [--database URL]\n");
           return 2;
         }
-      return brd_import_leads_main (config, argv[2]);
+      return brd_import_leads_main (config, sample ? NULL : argv[2]);
+    }
+  else if (sample)
+    {
+      g_printerr ("batch-runnerd: --sample only goes with import-leads\n");
+      return 2;
     }
   else if (argc > 1)
     {

@@ -3,6 +3,8 @@
 
 #include <adwaita.h>
 
+#include "brm-connection.h"
+
 G_BEGIN_DECLS
 
 #define BRM_TYPE_APPLICATION (brm_application_get_type ())
@@ -11,5 +13,6 @@ G_DECLARE_FINAL_TYPE (BrmApplication, brm_application, BRM, APPLICATION, AdwAppl
 
 BrmApplication *brm_application_new        (void);
 const char     *brm_application_get_server (BrmApplication *self);
+BrmConnection  *brm_application_get_connection (BrmApplication *self);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "brm-application.h"
+#include "brm-connection.h"
 
 G_BEGIN_DECLS
 
@@ -11,7 +12,18 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (BrmWindow, brm_window, BRM, WINDOW, AdwApplicationWindow)
 
-BrmWindow  *brm_window_new               (BrmApplication *application);
-const char *brm_window_get_status_text   (BrmWindow      *self);
+BrmWindow     *brm_window_new                 (BrmApplication *application);
+BrmConnection *brm_window_get_connection      (BrmWindow      *self);
+void           brm_window_set_connection      (BrmWindow      *self,
+                                               BrmConnection  *connection);
+void           brm_window_set_status_message  (BrmWindow      *self,
+                                               const char     *message);
+gboolean       brm_window_show_batch          (BrmWindow      *self,
+                                               const char     *batch_id);
+const char    *brm_window_get_connection_text (BrmWindow      *self);
+GtkWidget     *brm_window_get_table           (BrmWindow      *self);
+GtkWidget     *brm_window_get_detail          (BrmWindow      *self);
+AdwMessageDialog *brm_window_get_dialog       (BrmWindow      *self);
+char          *brm_window_dup_summary_text    (BrmWindow      *self);
 
 G_END_DECLS

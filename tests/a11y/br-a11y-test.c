@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
 #include "brt-a11y.h"
 
 /* The main window as a screen reader sees it: batch-runner-monitor on
@@ -122,78 +125,243 @@ test_window_named_controls (void)
                         offenders->len);
 }
 
+/* A few leads and a slow batch over them, created through the REST API as
+ * any client would; returns the batch id. */
+static JsonObject *
+http_json (const char *url,
+           const char *method,
+           const char *path,
+           const char *body)
+{
+  g_autoptr(SoupSession) http = soup_session_new ();
+  g_autofree char *full = g_strconcat (url, "/api/v1", path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, full);
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  answer = soup_session_send_and_read (http, msg, NULL, &error);
+  if (answer == NULL || !SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)) ||
+      !json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL), g_bytes_get_size (answer), NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_test_message ("%s %s: HTTP %u %s", method, path, soup_message_get_status (msg), error ? error->message : "");
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static char *
+start_slow_batch (const char *url,
+                  const char *name)
+{
+  g_autoptr(GString) leads = g_string_new ("[");
+  g_autoptr(GString) ids = g_string_new ("[");
+  g_autoptr(JsonObject) imported = NULL;
+  g_autoptr(JsonObject) preview = NULL;
+  g_autoptr(JsonObject) batch = NULL;
+  g_autofree char *preview_body = NULL;
+  g_autofree char *start_body = NULL;
+  char cost[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *id = g_uuid_string_random ();
+
+      g_string_append_printf (leads, "%s{\"id\":\"%s\",\"company_name\":\"A11y Company %u\",\"domain\":\"a11y%u.example.com\","
+                              "\"enrichment_status\":\"completed\"}", i ? "," : "", id, i, i);
+      g_string_append_printf (ids, "%s\"%s\"", i ? "," : "", id);
+    }
+  g_string_append_c (leads, ']');
+  g_string_append_c (ids, ']');
+
+  if ((imported = http_json (url, "POST", "/leads", leads->str)) == NULL)
+    return NULL;
+  preview_body = g_strdup_printf ("{\"lead_ids\":%s}", ids->str);
+  if ((preview = http_json (url, "POST", "/batch/preview", preview_body)) == NULL)
+    return NULL;
+  g_ascii_dtostr (cost, sizeof cost, json_object_get_double_member (preview, "estimated_cost_usd"));
+  start_body = g_strdup_printf ("{\"lead_ids\":%s,\"estimated_cost_usd\":%s,\"cost_approved\":true,"
+                                "\"max_concurrent\":1,\"name\":\"%s\"}", ids->str, cost, name);
+  if ((batch = http_json (url, "POST", "/batch/start", start_body)) == NULL)
+    return NULL;
+  return g_strdup (json_object_get_string_member (batch, "id"));
+}
+
 typedef struct
 {
-  AtspiAccessible *label;
-  char            *name;
-} LabelWatch;
+  const char *url;
+  const char *id;
+  const char *status;
+} ServerWait;
 
 static gboolean
-label_settled_cb (gpointer data)
+server_status_is (gpointer data)
 {
-  LabelWatch *lw = data;
+  ServerWait *w = data;
+  g_autofree char *path = g_strdup_printf ("/batch/%s", w->id);
+  g_autoptr(JsonObject) batch = http_json (w->url, "GET", path, NULL);
 
-  g_free (lw->name);
-  lw->name = brt_a11y_get_name (lw->label);
-  return g_str_has_prefix (lw->name, "Service healthy") ||
-         g_str_has_prefix (lw->name, "Service unreachable");
+  return batch != NULL && g_strcmp0 (json_object_get_string_member_with_default (batch, "status", ""), w->status) == 0;
+}
+
+/* The row of the batch named @name: the first descendant of @table whose
+ * name mentions it (GTK names a row after the text of its cells). */
+static AtspiAccessible *
+find_named_descendant (AtspiAccessible *root,
+                       const char      *fragment,
+                       AtspiRole        role)
+{
+  g_autofree char *name = brt_a11y_get_name (root);
+  int n;
+
+  if ((role == ATSPI_ROLE_INVALID || atspi_accessible_get_role (root, NULL) == role) &&
+      strstr (name, fragment) != NULL)
+    return g_object_ref (root);
+
+  n = atspi_accessible_get_child_count (root, NULL);
+  for (int i = 0; i < n; i++)
+    {
+      g_autoptr(AtspiAccessible) child = atspi_accessible_get_child_at_index (root, i, NULL);
+      AtspiAccessible *found = child ? find_named_descendant (child, fragment, role) : NULL;
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  AtspiAccessible *root;
+  const char      *fragment;
+  AtspiRole        role;
+  AtspiAccessible *found;
+} FindWait;
+
+static gboolean
+found_named_descendant (gpointer data)
+{
+  FindWait *w = data;
+
+  g_clear_object (&w->found);
+  w->found = find_named_descendant (w->root, w->fragment, w->role);
+  return w->found != NULL;
 }
 
 static void
-test_window_check_service (void)
+test_dashboard_pause_by_name (void)
 {
   BrtA11yMonitor *monitor = session_monitor ();
   g_autoptr(AtspiAccessible) window = NULL;
-  g_autoptr(AtspiAccessible) button = NULL;
-  g_autoptr(AtspiAccessible) label = NULL;
+  g_autoptr(AtspiAccessible) table = NULL;
+  g_autoptr(AtspiAccessible) progress = NULL;
+  g_autoptr(AtspiAccessible) pause = NULL;
+  g_autoptr(AtspiAccessible) cell = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *name = NULL;
-  const char *version;
-  LabelWatch lw = { NULL, NULL };
-  gboolean settled;
+  g_autofree char *id = NULL;
+  FindWait fw = { 0 };
+  ServerWait sw = { 0 };
 
   if (monitor == NULL)
     return;
   if ((window = check_frame (monitor->app, MAIN_WINDOW_TITLE)) == NULL)
     return;
-  version = monitor->daemon->version;
 
-  button = brt_a11y_find (window, ATSPI_ROLE_PUSH_BUTTON, "Check Service");
-  if (button == NULL)
+  id = start_slow_batch (monitor->daemon->url, "Accessible batch");
+  if (id == NULL)
+    {
+      g_test_fail_printf ("could not start a batch on the service");
+      return;
+    }
+
+  table = brt_a11y_wait_for (window, ATSPI_ROLE_TABLE, "Batches", BRT_A11Y_TIMEOUT_MS);
+  if (table == NULL)
+    table = brt_a11y_wait_for (window, ATSPI_ROLE_TREE_TABLE, "Batches", 1000);
+  if (table == NULL)
     {
       maybe_dump (window);
-      g_test_fail_printf ("no push button named 'Check Service'");
+      g_test_fail_printf ("no table named 'Batches'");
       return;
     }
 
-  /* The status label is found by its text before the check, then followed
-   * by identity: its accessible name is its text. */
-  label = brt_a11y_find (window, ATSPI_ROLE_LABEL, "Not checked yet");
-  if (label == NULL)
+  /* The row's cells read as text: the name, and the progress as a value. */
+  fw = (FindWait) { table, "Accessible batch", ATSPI_ROLE_INVALID, NULL };
+  if (!brt_a11y_wait_until (found_named_descendant, &fw, BRT_A11Y_TIMEOUT_MS))
     {
-      maybe_dump (window);
-      g_test_fail_printf ("no status label reading 'Not checked yet'");
+      maybe_dump (table);
+      g_test_fail_printf ("the batch 'Accessible batch' never showed in the table");
       return;
     }
-
-  if (!brt_a11y_activate (button, &error))
+  cell = g_steal_pointer (&fw.found);
+  progress = brt_a11y_find (table, ATSPI_ROLE_PROGRESS_BAR, NULL);
+  if (progress == NULL)
     {
-      g_test_fail_printf ("could not activate 'Check Service': %s", error->message);
+      maybe_dump (table);
+      g_test_fail_printf ("the batch row has no progress bar");
       return;
     }
-
-  lw.label = label;
-  settled = brt_a11y_wait_until (label_settled_cb, &lw, BRT_A11Y_TIMEOUT_MS);
-  name = g_steal_pointer (&lw.name);
-
-  if (!settled)
-    g_test_fail_printf ("status label still reads '%s' after %d ms", name, BRT_A11Y_TIMEOUT_MS);
-  else if (!g_str_has_prefix (name, "Service healthy"))
-    g_test_fail_printf ("status label reads '%s', expected 'Service healthy'", name);
-  else if (strstr (name, version) == NULL)
-    g_test_fail_printf ("status label '%s' does not name the daemon's version %s", name, version);
   else
-    g_test_message ("status label: %s", name);
+    {
+      AtspiValue *value = atspi_accessible_get_value_iface (progress);
+      g_autofree char *text = value ? atspi_value_get_text (value, NULL) : NULL;
+
+      g_test_message ("progress: %.1f of %.1f, reads '%s'",
+                      value ? atspi_value_get_current_value (value, NULL) : -1.0,
+                      value ? atspi_value_get_maximum_value (value, NULL) : -1.0, text ? text : "");
+      if (value == NULL || text == NULL || strchr (text, '%') == NULL)
+        g_test_fail_printf ("the progress bar does not read as a percentage ('%s')", text ? text : "");
+      g_clear_object (&value);
+    }
+
+  /* Select the row the way a keyboard user does: focus it, press space. */
+  {
+    g_autoptr(AtspiAccessible) row = cell;
+    AtspiComponent *component = NULL;
+
+    for (int depth = 0; depth < 6 && row != NULL; depth++)
+      {
+        AtspiRole role = atspi_accessible_get_role (row, NULL);
+
+        if (role == ATSPI_ROLE_TABLE_ROW || role == ATSPI_ROLE_LIST_ITEM)
+          break;
+        row = atspi_accessible_get_parent (row, NULL);
+      }
+    component = row ? atspi_accessible_get_component_iface (row) : NULL;
+    if (component == NULL || !atspi_component_grab_focus (component, &error))
+      {
+        g_test_fail_printf ("could not focus the batch row: %s", error ? error->message : "no component");
+        g_clear_object (&component);
+        cell = NULL;
+        return;
+      }
+    g_clear_object (&component);
+    atspi_generate_keyboard_event (0x20 /* XK_space */, NULL, ATSPI_KEY_SYM, NULL);
+    cell = NULL;
+  }
+
+  pause = brt_a11y_find (window, ATSPI_ROLE_PUSH_BUTTON, "Pause");
+  if (pause == NULL)
+    {
+      maybe_dump (window);
+      g_test_fail_printf ("no push button named 'Pause'");
+      return;
+    }
+  if (!brt_a11y_activate (pause, &error))
+    {
+      g_test_fail_printf ("could not activate 'Pause': %s", error->message);
+      return;
+    }
+
+  sw = (ServerWait) { monitor->daemon->url, id, "paused" };
+  if (!brt_a11y_wait_until (server_status_is, &sw, BRT_A11Y_TIMEOUT_MS))
+    g_test_fail_printf ("the service's batch did not become paused after 'Pause'");
 }
 
 /* The named-controls check must catch what it is meant to catch: run it on
@@ -279,7 +447,7 @@ main (int   argc,
     brt_a11y_test_add ("/a11y/selftest/unnamed-controls-caught", test_selftest_unnamed_controls_caught);
   brt_a11y_test_add ("/a11y/window/found", test_window_found);
   brt_a11y_test_add ("/a11y/window/named-controls", test_window_named_controls);
-  brt_a11y_test_add ("/a11y/window/check-service", test_window_check_service);
+  brt_a11y_test_add ("/a11y/window/dashboard-pause-by-name", test_dashboard_pause_by_name);
 
   ret = g_test_run ();
 

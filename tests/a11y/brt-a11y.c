@@ -307,7 +307,11 @@ brt_a11y_daemon_start (GError **error)
   db_url = g_strconcat ("sqlite://", daemon->dir, "/batch-runner.db", NULL);
 
   {
-    const char *argv[] = { bin, "--listen", "127.0.0.1:0", "--database", db_url, NULL };
+    /* Slow leads, one worker: a batch started by a test stays running
+     * long enough to be found, read and paused by name. */
+    const char *argv[] = { bin, "--listen", "127.0.0.1:0", "--database", db_url,
+                           "--processor", "exec", "--exec-command", "sh -c 'sleep 0.5; echo {}'",
+                           "--workers", "1", NULL };
 
     daemon->proc = brt_a11y_spawn (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, error);
     if (daemon->proc == NULL)

@@ -4,6 +4,7 @@
  * failures with an error code. */
 #include "config.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,11 @@ static const char script_text[] =
   "  *Sleepy*) echo $$ > \"$OUT/sleepy.pid\"; exec sleep 30 ;;\n"
   "  *Garbage*) echo 'this is not json' ;;\n"
   "  *WrongShape*) echo '[1, 2, 3]' ;;\n"
+  "  *Background*) sleep 30 & echo $! > \"$OUT/background.pid\"; echo '{\"quality_score\": 0.25}' ;;\n"
+  "  *Family*) sleep 30 & echo $! > \"$OUT/family.tmp\"; mv \"$OUT/family.tmp\" \"$OUT/family.pid\"; wait ;;\n"
+  "  *TypedWrong*) echo '{\"success\": false, \"error_code\": {\"nested\": true}}' ;;\n"
+  "  *Nested*) head -c 300000 /dev/zero | tr '\\0' '[' ;;\n"
+  "  *Reported*) echo '{\"success\": false, \"error_code\": \"CRM_REJECTED\", \"error_message\": \"The CRM said no\"}' ;;\n"
   "  *) echo '{\"report_url\": \"https://reports.example.com/r.pdf\","
   " \"cost_breakdown\": {\"openai\": 0.02, \"clearbit\": 0.0125}, \"quality_score\": 0.87}' ;;\n"
   "esac\n";
@@ -252,6 +258,123 @@ test_failures (void)
   exec_stop (&e);
 }
 
+/* Output of the wrong shape is the lead's BAD_OUTPUT, never a critical
+ * (the daemon runs with fatal criticals) nor a crash (deep nesting); a
+ * command that leaves a background process holding its pipes is judged
+ * when it exits, not when that process ends. */
+static void
+test_hostile_commands (void)
+{
+  Exec e = { 0 };
+  const char * const names[] = { "TypedWrong", "Nested", "Reported", "Background", "Regular", NULL };
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(JsonObject) batch = NULL;
+  g_autoptr(JsonArray) rows = NULL;
+  g_autofree char *pid_file = NULL;
+  g_autofree char *pid_text = NULL;
+  JsonObject *r;
+  gint64 t0 = g_get_monotonic_time ();
+
+  exec_start (&e, "20");
+  ids = import_named (e.daemon, names);
+  batch = run_one_batch (e.daemon, ids, &rows);
+  g_assert_cmpstr (brt_str (batch, "status"), ==, "completed");
+  /* Neither the 30 s background sleep nor the 20 s timeout. */
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 10 * G_USEC_PER_SEC);
+  g_assert_cmpint (brt_int (batch, "failed_leads"), ==, 3);
+  g_assert_cmpint (brt_int (batch, "successful_leads"), ==, 2);
+
+  r = brt_find_result (rows, ids->pdata[0]);
+  g_assert_cmpstr (brt_str (r, "error_code"), ==, "BAD_OUTPUT");
+  g_assert_nonnull (strstr (brt_str (r, "error_message"), "error_code must be a string"));
+  g_assert_cmpint (brt_int (r, "processing_duration_ms"), >=, 0);
+
+  r = brt_find_result (rows, ids->pdata[1]);
+  g_assert_cmpstr (brt_str (r, "error_code"), ==, "BAD_OUTPUT");
+
+  r = brt_find_result (rows, ids->pdata[2]);
+  g_assert_cmpstr (brt_str (r, "status"), ==, "failed");
+  g_assert_cmpstr (brt_str (r, "error_code"), ==, "CRM_REJECTED");
+  g_assert_cmpstr (brt_str (r, "error_message"), ==, "The CRM said no");
+
+  r = brt_find_result (rows, ids->pdata[3]);
+  g_assert_cmpstr (brt_str (r, "status"), ==, "completed");
+  g_assert_cmpfloat_with_epsilon (brt_num (r, "quality_score"), 0.25, 1e-9);
+
+  /* Still serving. */
+  json_object_unref (brt_get_batch (e.daemon, brt_str (batch, "id")));
+
+  pid_file = g_build_filename (e.dir, "background.pid", NULL);
+  if (g_file_get_contents (pid_file, &pid_text, NULL, NULL) && atoi (pid_text) > 1)
+    kill (atoi (pid_text), SIGKILL);
+  exec_stop (&e);
+}
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+process_gone (gpointer data)
+{
+  return !brt_process_alive (GPOINTER_TO_INT (data));
+}
+
+typedef struct
+{
+  BrtDaemon  *daemon;
+  const char *batch_id;
+} SkippedQuery;
+
+static gboolean
+one_skipped (gpointer data)
+{
+  SkippedQuery *q = data;
+
+  return brt_count_results (q->daemon, q->batch_id, "skipped") == 1;
+}
+
+/* Cancelling the batch stops everything the command started: its process
+ * group, not only the command (which here waits for a background sleep). */
+static void
+test_cancel_stops_process_group (void)
+{
+  Exec e = { 0 };
+  const char * const names[] = { "Family", NULL };
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *pid_file = NULL;
+  g_autofree char *pid_text = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(JsonObject) cancelled = NULL;
+  g_autoptr(JsonObject) done = NULL;
+  int pid;
+
+  exec_start (&e, "20");
+  ids = import_named (e.daemon, names);
+  id = brt_start_batch (e.daemon, ids, "\"retry_failed\": false");
+  pid_file = g_build_filename (e.dir, "family.pid", NULL);
+  g_assert_true (brt_poll_until (file_exists, pid_file, WAIT_MS, 20));
+  g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
+  pid = atoi (pid_text);
+  g_assert_cmpint (pid, >, 1);
+  g_assert_true (brt_process_alive (pid));
+
+  path = g_strdup_printf ("/api/v1/batch/%s/cancel", id);
+  cancelled = brt_request (e.daemon, "POST", path, NULL, 200);
+  if (!brt_poll_until (process_gone, GINT_TO_POINTER (pid), 5000, 20))
+    {
+      kill (pid, SIGKILL);
+      g_error ("The command's background process %d still runs 5 s after the cancel", pid);
+    }
+  done = brt_wait_batch_status (e.daemon, id, "cancelled", WAIT_MS);
+  /* The lead is recorded once its whole group is gone. */
+  g_assert_true (brt_poll_until (one_skipped, &(SkippedQuery) { e.daemon, id }, WAIT_MS, 50));
+  exec_stop (&e);
+}
+
 /* A command that never reads its standard input still runs fine. */
 static void
 test_command_ignoring_stdin (void)
@@ -279,6 +402,8 @@ main (int    argc,
   g_test_add_func ("/integration/exec/stdin-is-the-lead", test_stdin_is_the_lead);
   g_test_add_func ("/integration/exec/failures", test_failures);
   g_test_add_func ("/integration/exec/command-ignoring-stdin", test_command_ignoring_stdin);
+  g_test_add_func ("/integration/exec/hostile-commands", test_hostile_commands);
+  g_test_add_func ("/integration/exec/cancel-stops-process-group", test_cancel_stops_process_group);
 
   return g_test_run ();
 }
