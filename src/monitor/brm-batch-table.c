@@ -486,6 +486,7 @@ struct _BrmBatchTable
   char               *needle;            /* casefolded, NULL when not searching */
   gsize               needle_len;
   gboolean            needle_is_ascii;
+  guint               search_idle;
   int                 status_filter_value;
   char               *template_filter_value;
   GHashTable         *templates;         /* versions in template_list */
@@ -981,10 +982,31 @@ apply_search_text (BrmBatchTable *self,
     }
 }
 
+static gboolean
+apply_entry_idle_cb (gpointer data)
+{
+  BrmBatchTable *self = data;
+
+  self->search_idle = 0;
+  apply_search_text (self, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 search_changed_cb (GtkSearchEntry *entry,
                    BrmBatchTable  *self)
 {
+  /* The entry says "changed" at once, without its pause, when it becomes
+   * empty, and replacing the text (typing over a selection) empties it
+   * for a moment. Showing all 100,000 rows for that moment and filtering
+   * them again costs more than the wait for the next main loop turn. */
+  if (*gtk_editable_get_text (GTK_EDITABLE (entry)) == '\0')
+    {
+      if (self->search_idle == 0)
+        self->search_idle = g_idle_add (apply_entry_idle_cb, self);
+      return;
+    }
+  g_clear_handle_id (&self->search_idle, g_source_remove);
   apply_search_text (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
 }
 
@@ -1487,6 +1509,7 @@ brm_batch_table_dispose (GObject *object)
   GtkWidget *child;
 
   flush_save (self);
+  g_clear_handle_id (&self->search_idle, g_source_remove);
 
   /* The view's sorter and columns announce their own teardown; nobody
    * here listens any more. */
@@ -1969,8 +1992,13 @@ brm_batch_table_set_search_text (BrmBatchTable *self,
 
   if (text == NULL)
     text = "";
+  /* Applied here at once; the entry's own signals would come later, and
+   * one at once with the text emptied half-way through the change. */
+  g_signal_handlers_block_by_func (self->search_entry, search_changed_cb, self);
   if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), text) != 0)
     gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text);
+  g_signal_handlers_unblock_by_func (self->search_entry, search_changed_cb, self);
+  g_clear_handle_id (&self->search_idle, g_source_remove);
   apply_search_text (self, text);
 }
 

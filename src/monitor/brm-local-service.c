@@ -41,7 +41,8 @@ struct _BrmLocalService
   /* Cancels the reads of the daemon's output and the wait for its exit:
    * their callbacks touch `self` only when not cancelled. */
   GCancellable *io;
-  GTask        *start_task;
+  /* While starting: the start_async() calls waiting for it. */
+  GPtrArray    *start_tasks;
   guint         start_timeout_id;
   GQueue        stderr_tail;
 
@@ -329,15 +330,33 @@ reset (BrmLocalService *self,
   g_clear_pointer (&self->token, wipe_free);
 }
 
+/* Answers every start_async() waiting: success with @error %NULL, else
+ * @error (taken), after going back to "not started". */
+static void
+complete_start (BrmLocalService *self,
+                GError          *error)
+{
+  g_autoptr(GPtrArray) tasks = g_steal_pointer (&self->start_tasks);
+
+  g_assert (tasks != NULL);
+  if (error != NULL)
+    reset (self, FALSE);
+
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      if (error != NULL)
+        g_task_return_error (g_ptr_array_index (tasks, i), g_error_copy (error));
+      else
+        g_task_return_boolean (g_ptr_array_index (tasks, i), TRUE);
+    }
+  g_clear_error (&error);
+}
+
 static void
 fail_start (BrmLocalService *self,
             GError          *error)
 {
-  g_autoptr(GTask) task = g_steal_pointer (&self->start_task);
-
-  g_assert (task != NULL);
-  reset (self, FALSE);
-  g_task_return_error (task, error);
+  complete_start (self, error);
 }
 
 /* The daemon went away before it said where it listens: once its exit
@@ -348,7 +367,7 @@ maybe_fail_exited (BrmLocalService *self)
   g_autofree char *tail = NULL;
   g_autofree char *status = NULL;
 
-  if (self->start_task == NULL || !self->exited || !self->stdout_closed || !self->stderr_closed)
+  if (self->start_tasks == NULL || !self->exited || !self->stdout_closed || !self->stderr_closed)
     return;
 
   if (g_subprocess_get_if_exited (self->proc))
@@ -375,7 +394,7 @@ exited_cb (GObject      *object,
     return;
 
   self->exited = TRUE;
-  if (self->start_task != NULL)
+  if (self->start_tasks != NULL)
     {
       maybe_fail_exited (self);
       return;
@@ -450,11 +469,10 @@ first_line_cb (GObject      *object,
   GDataInputStream *stream = G_DATA_INPUT_STREAM (object);
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
-  g_autoptr(GTask) task = NULL;
   const char *prefix = "listening on ";
 
   line = g_data_input_stream_read_line_finish_utf8 (stream, result, NULL, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->start_task == NULL)
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->start_tasks == NULL)
     return;
 
   if (line == NULL)
@@ -472,13 +490,6 @@ first_line_cb (GObject      *object,
       return;
     }
 
-  if (g_task_return_error_if_cancelled (self->start_task))
-    {
-      g_clear_object (&self->start_task);
-      reset (self, TRUE);
-      return;
-    }
-
   g_clear_handle_id (&self->start_timeout_id, g_source_remove);
   /* Read once at start; the token has no business lying around. */
   g_unlink (self->config_path);
@@ -491,8 +502,7 @@ first_line_cb (GObject      *object,
   g_input_stream_read_bytes_async (G_INPUT_STREAM (stream), 4096, G_PRIORITY_LOW, self->io,
                                    drain_stdout_cb, self);
 
-  task = g_steal_pointer (&self->start_task);
-  g_task_return_boolean (task, TRUE);
+  complete_start (self, NULL);
 }
 
 static gboolean
@@ -607,7 +617,7 @@ import_done_cb (GObject      *object,
 
   communicated = g_subprocess_communicate_utf8_finish (proc, result, &output, NULL, &error);
   /* Stopped meanwhile: stop() has killed and reaped the import. */
-  if (self->start_task == NULL || proc != self->proc)
+  if (self->start_tasks == NULL || proc != self->proc)
     {
       remove_database_files (staging);
       return;
@@ -642,13 +652,6 @@ import_done_cb (GObject      *object,
       fail_start (self, g_error_new (BRM_LOCAL_SERVICE_ERROR, BRM_LOCAL_SERVICE_ERROR_IMPORT,
                                      _("Could not import the sample leads into the local service: %s"),
                                      g_strerror (saved)));
-      return;
-    }
-
-  if (g_task_return_error_if_cancelled (self->start_task))
-    {
-      g_clear_object (&self->start_task);
-      reset (self, FALSE);
       return;
     }
 
@@ -788,6 +791,11 @@ brm_local_service_new (const char *daemon_path,
  * exist yet, starts the daemon and completes once it listens. Fails with
  * a #BrmLocalServiceError that says what went wrong, in a sentence for
  * the user.
+ *
+ * Succeeds at once when the service runs already; a call made while it
+ * starts completes with that start. Cancelling only stops the waiting
+ * (the call then fails with %G_IO_ERROR_CANCELLED): stop() stops the
+ * service.
  */
 void
 brm_local_service_start_async (BrmLocalService     *self,
@@ -802,15 +810,26 @@ brm_local_service_start_async (BrmLocalService     *self,
 
   g_return_if_fail (BRM_IS_LOCAL_SERVICE (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  g_return_if_fail (self->start_task == NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, brm_local_service_start_async);
+
+  if (self->running)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (self->start_tasks != NULL)
+    {
+      /* Starting already: this call waits for the same start. */
+      g_ptr_array_add (self->start_tasks, g_steal_pointer (&task));
+      return;
+    }
 
   /* A daemon that died on its own leaves its remains until now. */
   if (self->proc != NULL && self->exited)
     reset (self, FALSE);
-  g_return_if_fail (self->proc == NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, brm_local_service_start_async);
+  g_assert (self->proc == NULL);
 
   g_free (self->resolved_path);
   self->resolved_path = find_daemon (self, &error);
@@ -830,7 +849,8 @@ brm_local_service_start_async (BrmLocalService     *self,
       return;
     }
 
-  self->start_task = g_steal_pointer (&task);
+  self->start_tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (self->start_tasks, g_steal_pointer (&task));
   db = database_path (self);
   if (g_file_test (db, G_FILE_TEST_EXISTS))
     launch_daemon (self);
@@ -903,13 +923,14 @@ brm_local_service_stop (BrmLocalService *self)
 {
   g_return_if_fail (BRM_IS_LOCAL_SERVICE (self));
 
-  if (self->start_task != NULL)
+  if (self->start_tasks != NULL)
     {
-      g_autoptr(GTask) task = g_steal_pointer (&self->start_task);
+      g_autoptr(GPtrArray) tasks = g_steal_pointer (&self->start_tasks);
 
       reset (self, TRUE);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                               _("The local service was stopped before it was ready"));
+      for (guint i = 0; i < tasks->len; i++)
+        g_task_return_new_error (g_ptr_array_index (tasks, i), G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                 _("The local service was stopped before it was ready"));
       return;
     }
 

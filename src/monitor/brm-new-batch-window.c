@@ -79,6 +79,7 @@ struct _BrmNewBatchWindow
   GtkRevealer       *invalid_revealer;
   GtkLabel          *invalid_label;
   GtkCheckButton    *approve_check;
+  GtkLabel          *approve_label;
   GtkWidget         *approval_note_box;
   GtkLabel          *approval_note_label;
   GtkLabel          *blocker_label;
@@ -208,6 +209,12 @@ sync_template_row (BrmNewBatchWindow *self)
   adw_combo_row_set_selected (self->template_row, position);
   self->syncing = FALSE;
   update_template_subtitle (self);
+}
+
+static void
+templates_changing_cb (BrmNewBatchWindow *self)
+{
+  self->syncing = TRUE;
 }
 
 static void
@@ -537,7 +544,10 @@ update_approval (BrmNewBatchWindow *self)
   else
     label = g_strdup (_("I approve the estimated cost (waiting for the estimate)"));
 
-  gtk_check_button_set_label (self->approve_check, label);
+  /* A label child wraps at 360 px, which the check button's own does not
+   * on GTK 4.8; the accessible name is the same sentence. */
+  gtk_label_set_label (self->approve_label, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->approve_check), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
   self->syncing = TRUE;
   gtk_check_button_set_active (self->approve_check, approved);
   self->syncing = FALSE;
@@ -804,14 +814,18 @@ brm_new_batch_window_constructed (GObject *object)
   list_factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (list_factory, "setup", G_CALLBACK (setup_template_item), NULL);
   g_signal_connect (list_factory, "bind", G_CALLBACK (bind_template_item), NULL);
+  /* When the list fills, the row's selection picks its first item on its
+   * own: that is not the operator choosing a template. The first handler
+   * runs before the row's, the last after it. */
+  g_signal_connect_object (brm_batch_composer_get_templates (self->composer), "items-changed",
+                           G_CALLBACK (templates_changing_cb), self, G_CONNECT_SWAPPED);
   self->syncing = TRUE;
   adw_combo_row_set_factory (self->template_row, factory);
   adw_combo_row_set_list_factory (self->template_row, list_factory);
   adw_combo_row_set_model (self->template_row, brm_batch_composer_get_templates (self->composer));
   self->syncing = FALSE;
-
   g_signal_connect_object (brm_batch_composer_get_templates (self->composer), "items-changed",
-                           G_CALLBACK (sync_template_row), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (sync_template_row), self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect_object (self->draft, "notify::template-version", G_CALLBACK (sync_template_row), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->composer, "notify::template-note", G_CALLBACK (update_template_subtitle), self,
@@ -1010,6 +1024,7 @@ brm_new_batch_window_class_init (BrmNewBatchWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BrmNewBatchWindow, invalid_revealer);
   gtk_widget_class_bind_template_child (widget_class, BrmNewBatchWindow, invalid_label);
   gtk_widget_class_bind_template_child (widget_class, BrmNewBatchWindow, approve_check);
+  gtk_widget_class_bind_template_child (widget_class, BrmNewBatchWindow, approve_label);
   gtk_widget_class_bind_template_child (widget_class, BrmNewBatchWindow, approval_note_box);
   gtk_widget_class_bind_template_child (widget_class, BrmNewBatchWindow, approval_note_label);
   gtk_widget_class_bind_template_child (widget_class, BrmNewBatchWindow, blocker_label);

@@ -23,10 +23,12 @@ struct _BrmNotifier
    * back in a later snapshot. */
   GHashTable   *decided;
 
-  /* Batches created before this are not news when first seen. */
+  /* When we started (local clock, µs). */
   gint64        started_at;
   /* The store was empty when we came: its first fill is the initial
-   * snapshot, whose batches are the baseline, not news. */
+   * snapshot, whose batches are the baseline, not news. (An empty
+   * snapshot changes nothing, so the first live batches count as that
+   * fill too; see is_news().) */
   gboolean      baseline_open;
   guint         close_baseline_id;
 
@@ -246,6 +248,35 @@ track (BrmNotifier *self,
     }
 }
 
+/* Whether what @batch already is when first seen is news.
+ *
+ * In the initial snapshot: only a batch that still runs and was created
+ * since we started — one that is already over the failure threshold, say.
+ * Finished batches there never are (a batch that completed before the
+ * monitor started is not news), whatever the clocks say. The creation
+ * time is the server's clock: one minute ahead of ours is believed, more
+ * is a wrong clock, and then nothing there is news.
+ *
+ * Later (a batch created meanwhile, or a snapshot after a long outage):
+ * everything but a batch that finished before we started. */
+static gboolean
+is_news (BrmNotifier *self,
+         BrBatch     *batch)
+{
+  if (self->baseline_open)
+    {
+      gint64 created = br_batch_get_created_at (batch);
+
+      return !br_batch_is_terminal (batch) &&
+             created >= self->started_at &&
+             created <= g_get_real_time () + 60 * G_USEC_PER_SEC;
+    }
+
+  return !br_batch_is_terminal (batch) ||
+         br_batch_get_completed_at (batch) == 0 ||
+         br_batch_get_completed_at (batch) >= self->started_at;
+}
+
 static gboolean
 close_baseline_cb (gpointer user_data)
 {
@@ -283,7 +314,7 @@ items_changed_cb (BrmNotifier *self,
       Tracked *tr = g_hash_table_lookup (self->tracked, br_batch_get_id (batch));
 
       if (tr == NULL || tr->batch != batch)
-        track (self, batch, self->baseline_open || br_batch_get_created_at (batch) < self->started_at);
+        track (self, batch, !is_news (self, batch));
     }
 
   /* A snapshot may arrive as several changes in one go; everything it

@@ -327,6 +327,27 @@ capabilities_changed_cb (BrmWindow *self)
   brm_window_actions_update (self);
 }
 
+/* GtkDropDown (GTK 4.8) leaves the toggle button inside it without a
+ * name, so a screen reader hears "toggle button" only: name each one
+ * after the drop-down around it. */
+static void
+name_drop_down_buttons (GtkWidget *widget)
+{
+  if (GTK_IS_DROP_DOWN (widget))
+    {
+      for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+        if (GTK_IS_TOGGLE_BUTTON (child))
+          gtk_accessible_update_relation (GTK_ACCESSIBLE (child),
+                                          GTK_ACCESSIBLE_RELATION_LABELLED_BY, widget, NULL,
+                                          -1);
+      return;
+    }
+  if (GTK_IS_COLUMN_VIEW (widget) || GTK_IS_LIST_VIEW (widget))
+    return;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    name_drop_down_buttons (child);
+}
+
 static gboolean
 clock_tick (gpointer data)
 {
@@ -531,6 +552,7 @@ brm_window_init (BrmWindow *self)
   g_signal_connect_object (self->leaflet, "notify::visible-child", G_CALLBACK (update_back_button), self, G_CONNECT_SWAPPED);
 
   self->clock_id = g_timeout_add_seconds (1, clock_tick, self);
+  name_drop_down_buttons (GTK_WIDGET (self));
   update_connection (self);
   update_selection (self);
 }

@@ -332,6 +332,41 @@ test_import_fails (void)
   brt_remove_tree (dir);
 }
 
+/* Asked twice while starting, and again once running: one daemon. */
+static void
+test_start_twice (void)
+{
+  g_autofree char *dir = brt_make_tmp_dir ();
+  g_autoptr(BrmLocalService) service = brm_local_service_new (g_getenv ("BRD_BIN"), dir);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Start first = { 0 };
+  Start second = { 0 };
+  Start cancelled = { 0 };
+  GPid pid;
+
+  brm_local_service_start_async (service, NULL, started_cb, &first);
+  brm_local_service_start_async (service, NULL, started_cb, &second);
+  brm_local_service_start_async (service, cancellable, started_cb, &cancelled);
+  g_cancellable_cancel (cancellable);
+  g_assert_true (brt_wait_until (start_done, &first, 60000));
+  g_assert_true (brt_wait_until (start_done, &second, 60000));
+  g_assert_true (brt_wait_until (start_done, &cancelled, 60000));
+  g_assert_no_error (first.error);
+  g_assert_no_error (second.error);
+  /* Cancelling one waiter stops its waiting, not the service. */
+  g_assert_error (cancelled.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&cancelled.error);
+  g_assert_true (brm_local_service_is_running (service));
+  pid = brm_local_service_get_pid (service);
+
+  g_assert_no_error (start_service (service));
+  g_assert_cmpint (brm_local_service_get_pid (service), ==, pid);
+  g_assert_cmpuint (count_imports (service), ==, 1);
+
+  brm_local_service_stop (service);
+  brt_remove_tree (dir);
+}
+
 static void
 test_stop_while_starting (void)
 {
@@ -413,6 +448,7 @@ main (int    argc,
   g_test_add_func ("/monitor/local-service/daemon-fails-to-start", test_daemon_fails_to_start);
   g_test_add_func ("/monitor/local-service/unexpected-output", test_unexpected_output);
   g_test_add_func ("/monitor/local-service/import-fails", test_import_fails);
+  g_test_add_func ("/monitor/local-service/start-twice", test_start_twice);
   g_test_add_func ("/monitor/local-service/stop-while-starting", test_stop_while_starting);
   g_test_add_func ("/monitor/local-service/dies-with-monitor", test_dies_with_monitor);
   g_test_add_func ("/monitor/local-service/dies-with-monitor/subprocess", test_dies_with_monitor_subprocess);

@@ -113,12 +113,22 @@ find_shown_label (GtkWidget  *root,
   return find_widget (root, is_label_with_prefix, prefix);
 }
 
+static const char *
+check_text (GtkCheckButton *check)
+{
+  GtkWidget *child = gtk_check_button_get_child (check);
+
+  if (GTK_IS_LABEL (child))
+    return gtk_label_get_label (GTK_LABEL (child));
+  return gtk_check_button_get_label (check);
+}
+
 static gboolean
 is_check_with_prefix (GtkWidget     *widget,
                       gconstpointer  prefix)
 {
-  return GTK_IS_CHECK_BUTTON (widget) && gtk_check_button_get_label (GTK_CHECK_BUTTON (widget)) != NULL &&
-         g_str_has_prefix (gtk_check_button_get_label (GTK_CHECK_BUTTON (widget)), prefix);
+  return GTK_IS_CHECK_BUTTON (widget) && check_text (GTK_CHECK_BUTTON (widget)) != NULL &&
+         g_str_has_prefix (check_text (GTK_CHECK_BUTTON (widget)), prefix);
 }
 
 static GtkCheckButton *
@@ -733,7 +743,7 @@ test_budget_warning (void)
                               "of today’s budget.", total);
   g_assert_nonnull (find_shown_label (GTK_WIDGET (window), expected));
   g_assert_true (g_str_has_prefix (row_value (GTK_WIDGET (window), "After This Batch"), "Over by $"));
-  g_assert_true (strstr (gtk_check_button_get_label (approve_check (window)), "over today’s remaining budget") != NULL);
+  g_assert_true (strstr (check_text (approve_check (window)), "over today’s remaining budget") != NULL);
 
   /* A smaller batch fits: the warning goes. */
   gtk_widget_activate_action (GTK_WIDGET (brm_new_batch_window_get_browser (window)), "leads.clear-selection", NULL);
@@ -1021,6 +1031,8 @@ test_accessible (void)
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (brm_lead_browser_get_column_view (browser)),
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Leads");
   gtk_test_accessible_assert_role (GTK_ACCESSIBLE (approve_check (window)), GTK_ACCESSIBLE_ROLE_CHECKBOX);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (approve_check (window)), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "I approve the estimated cost (waiting for the estimate)");
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (find_type (find_row (GTK_WIDGET (window), "Leads at Once"),
                                                                   GTK_TYPE_SPIN_BUTTON)),
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Leads at once");
