@@ -64,6 +64,7 @@ typedef struct
   gboolean     numeric;        /* right-aligned, tabular figures */
   gboolean     expand;
   gboolean     hideable;
+  guint        chars;          /* natural width, in characters */
 } ColumnInfo;
 
 typedef struct _Column Column;
@@ -422,31 +423,31 @@ compare_created_by (BrBatch *a,
 /* The columns, in their default order (the default of `column-order`). */
 static const ColumnInfo column_info[] = {
   { "status", N_("Status"), CELL_STATUS, { "notify::status" }, NULL,
-    compare_status, NULL, G_CALLBACK (status_key), G_TYPE_INT, FALSE, FALSE, TRUE },
+    compare_status, NULL, G_CALLBACK (status_key), G_TYPE_INT, FALSE, FALSE, TRUE, 10 },
   { "name", N_("Name"), CELL_TEXT, { "notify::name" }, format_name,
-    compare_name, NULL, NULL, G_TYPE_INVALID, FALSE, TRUE, FALSE },
+    compare_name, NULL, NULL, G_TYPE_INVALID, FALSE, TRUE, FALSE, 24 },
   { "progress", N_("Progress"), CELL_PROGRESS, { "notify::progress-percentage" }, NULL,
-    compare_progress, "progress-percentage", NULL, G_TYPE_INVALID, TRUE, FALSE, TRUE },
+    compare_progress, "progress-percentage", NULL, G_TYPE_INVALID, TRUE, FALSE, TRUE, 5 },
   { "processed", N_("Processed"), CELL_TEXT, { "notify::processed-leads", "notify::total-leads" }, format_processed,
-    compare_processed, "processed-leads", NULL, G_TYPE_INVALID, TRUE, FALSE, TRUE },
+    compare_processed, "processed-leads", NULL, G_TYPE_INVALID, TRUE, FALSE, TRUE, 11 },
   { "succeeded", N_("Succeeded"), CELL_TEXT, { "notify::successful-leads" }, format_succeeded,
-    compare_succeeded, "successful-leads", NULL, G_TYPE_INVALID, TRUE, FALSE, TRUE },
+    compare_succeeded, "successful-leads", NULL, G_TYPE_INVALID, TRUE, FALSE, TRUE, 7 },
   { "failed", N_("Failed"), CELL_TEXT, { "notify::failed-leads" }, format_failed,
-    compare_failed, "failed-leads", NULL, G_TYPE_INVALID, TRUE, FALSE, TRUE },
+    compare_failed, "failed-leads", NULL, G_TYPE_INVALID, TRUE, FALSE, TRUE, 7 },
   { "rate", N_("Rate"), CELL_TEXT, { "notify::processing-rate-per-second", "notify::status" }, format_rate,
-    compare_rate, "processing-rate-per-second", NULL, G_TYPE_INVALID, TRUE, FALSE, TRUE },
+    compare_rate, "processing-rate-per-second", NULL, G_TYPE_INVALID, TRUE, FALSE, TRUE, 9 },
   { "eta", N_("ETA"), CELL_TEXT, { "notify::estimated-remaining-seconds", "notify::status" }, format_eta,
-    compare_eta, NULL, G_CALLBACK (eta_key), G_TYPE_INT64, TRUE, FALSE, TRUE },
+    compare_eta, NULL, G_CALLBACK (eta_key), G_TYPE_INT64, TRUE, FALSE, TRUE, 10 },
   { "estimated-cost", N_("Estimated Cost"), CELL_TEXT, { "notify::estimated-cost-usd" }, format_estimated_cost,
-    compare_estimated_cost, "estimated-cost-usd", NULL, G_TYPE_INVALID, TRUE, FALSE, TRUE },
+    compare_estimated_cost, "estimated-cost-usd", NULL, G_TYPE_INVALID, TRUE, FALSE, TRUE, 10 },
   { "actual-cost", N_("Actual Cost"), CELL_TEXT, { "notify::actual-cost-usd" }, format_actual_cost,
-    compare_actual_cost, "actual-cost-usd", NULL, G_TYPE_INVALID, TRUE, FALSE, TRUE },
+    compare_actual_cost, "actual-cost-usd", NULL, G_TYPE_INVALID, TRUE, FALSE, TRUE, 10 },
   { "template", N_("Template"), CELL_TEXT, { "notify::template-version" }, format_template,
-    compare_template, NULL, NULL, G_TYPE_INVALID, FALSE, FALSE, TRUE },
+    compare_template, NULL, NULL, G_TYPE_INVALID, FALSE, FALSE, TRUE, 8 },
   { "started", N_("Started"), CELL_TEXT, { "notify::started-at" }, format_started,
-    compare_started, "started-at", NULL, G_TYPE_INVALID, FALSE, FALSE, TRUE },
+    compare_started, "started-at", NULL, G_TYPE_INVALID, FALSE, FALSE, TRUE, 16 },
   { "created-by", N_("Created By"), CELL_TEXT, { "notify::created-by" }, format_created_by,
-    compare_created_by, NULL, NULL, G_TYPE_INVALID, FALSE, FALSE, TRUE },
+    compare_created_by, NULL, NULL, G_TYPE_INVALID, FALSE, FALSE, TRUE, 16 },
 };
 
 #define N_COLUMNS G_N_ELEMENTS (column_info)
@@ -560,12 +561,12 @@ typedef struct
 } Cell;
 
 static void
-set_label (GtkWidget  *label,
-           const char *text)
+set_text (GtkWidget  *inscription,
+          const char *text)
 {
-  /* A tick changes a few numbers; leave the other labels alone. */
-  if (g_strcmp0 (gtk_label_get_label (GTK_LABEL (label)), text) != 0)
-    gtk_label_set_label (GTK_LABEL (label), text);
+  /* A tick changes a few numbers; leave the other cells alone. */
+  if (g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (inscription)), text) != 0)
+    gtk_inscription_set_text (GTK_INSCRIPTION (inscription), text);
 }
 
 static void
@@ -586,7 +587,7 @@ cell_update (Cell *cell)
           gtk_widget_remove_css_class (cell->box, status_info[cell->shown].css);
         gtk_widget_add_css_class (cell->box, status_info[status].css);
         gtk_image_set_from_icon_name (GTK_IMAGE (cell->image), status_info[status].icon);
-        gtk_label_set_label (GTK_LABEL (cell->label), _(status_info[status].label));
+        gtk_inscription_set_text (GTK_INSCRIPTION (cell->label), _(status_info[status].label));
         cell->shown = status;
       }
       break;
@@ -602,7 +603,7 @@ cell_update (Cell *cell)
           return;
         /* Translators: progress of a batch, e.g. "57 %" */
         g_snprintf (buf, sizeof buf, _("%d %%"), whole);
-        gtk_label_set_label (GTK_LABEL (cell->label), buf);
+        gtk_inscription_set_text (GTK_INSCRIPTION (cell->label), buf);
         gtk_accessible_update_property (GTK_ACCESSIBLE (cell->bar),
                                         GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, buf,
                                         -1);
@@ -612,7 +613,7 @@ cell_update (Cell *cell)
 
     case CELL_TEXT:
     default:
-      set_label (cell->label, cell->info->format (batch, buf, sizeof buf));
+      set_text (cell->label, cell->info->format (batch, buf, sizeof buf));
       break;
     }
 }
@@ -654,7 +655,14 @@ setup_cb (GtkSignalListItemFactory *factory,
 
   cell->info = info;
   cell->shown = -1;
-  cell->label = gtk_label_new (NULL);
+  /* GtkInscription, not GtkLabel: its size comes from a number of
+   * characters, not from its text, so a new number on a tick redraws the
+   * cell without measuring and allocating the rows again; and up to 200
+   * rows of 13 cells exist at once. */
+  cell->label = gtk_inscription_new (NULL);
+  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell->label), info->chars);
+  gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell->label), info->numeric ? info->chars : MIN (info->chars, 6));
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell->label), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
 
   switch (info->kind)
     {
@@ -664,7 +672,7 @@ setup_cb (GtkSignalListItemFactory *factory,
       cell->image = g_object_new (GTK_TYPE_IMAGE,
                                   "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
                                   NULL);
-      gtk_label_set_xalign (GTK_LABEL (cell->label), 0.0);
+      gtk_widget_set_hexpand (cell->label, TRUE);
       gtk_box_append (GTK_BOX (cell->box), cell->image);
       gtk_box_append (GTK_BOX (cell->box), cell->label);
       gtk_widget_add_css_class (cell->box, "batch-status");
@@ -680,8 +688,7 @@ setup_cb (GtkSignalListItemFactory *factory,
       gtk_accessible_update_property (GTK_ACCESSIBLE (cell->bar),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, _("Progress"),
                                       -1);
-      gtk_label_set_xalign (GTK_LABEL (cell->label), 1.0);
-      gtk_label_set_width_chars (GTK_LABEL (cell->label), 5);
+      gtk_inscription_set_xalign (GTK_INSCRIPTION (cell->label), 1.0);
       gtk_widget_add_css_class (cell->label, "numeric");
       gtk_box_append (GTK_BOX (cell->box), cell->bar);
       gtk_box_append (GTK_BOX (cell->box), cell->label);
@@ -692,13 +699,8 @@ setup_cb (GtkSignalListItemFactory *factory,
     default:
       if (info->numeric)
         {
-          gtk_label_set_xalign (GTK_LABEL (cell->label), 1.0);
+          gtk_inscription_set_xalign (GTK_INSCRIPTION (cell->label), 1.0);
           gtk_widget_add_css_class (cell->label, "numeric");
-        }
-      else
-        {
-          gtk_label_set_xalign (GTK_LABEL (cell->label), 0.0);
-          gtk_label_set_ellipsize (GTK_LABEL (cell->label), PANGO_ELLIPSIZE_END);
         }
       gtk_list_item_set_child (item, cell->label);
       break;

@@ -370,6 +370,7 @@ query_cb (GObject      *object,
   Page *page;
 
   leads = br_client_list_leads_finish (BR_CLIENT (object), result, &total, &error);
+  g_printerr ("DBG query answered after %.1f ms\n", (g_get_monotonic_time () - GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (self), "t0"))) / 1000.0);
   self->query_in_flight = FALSE;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -419,7 +420,9 @@ query_cb (GObject      *object,
     }
 
   set_error (self, NULL);
+  {gint64 t0 = g_get_monotonic_time ();
   g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, self->n_items);
+  g_printerr ("DBG items-changed %u→%u took %.1f ms\n", old_n, self->n_items, (g_get_monotonic_time () - t0) / 1000.0);}
   if (self->total != total)
     {
       self->total = total;
@@ -439,6 +442,7 @@ start_query (BrmLeadPageModel *self)
   req->self = g_object_ref (self);
   query_copy (&req->query, &self->wanted);
   self->query_in_flight = TRUE;
+  g_object_set_data (G_OBJECT (self), "t0", GSIZE_TO_POINTER (g_get_monotonic_time ()));
   self->reload_wanted = FALSE;
   list_leads (self, &req->query, 0, PAGE_SIZE, self->query_cancellable, query_cb, req);
 

@@ -33,7 +33,8 @@ static GtkWidget *
 find_label (GtkWidget  *root,
             const char *text)
 {
-  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0)
+  /* The cells show text with GtkInscription. */
+  if (GTK_IS_INSCRIPTION (root) && g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (root)), text) == 0)
     return root;
 
   for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
@@ -804,6 +805,9 @@ test_live_service (void)
   g_assert_nonnull (find_label (row, percent));
   status_label = find_label (row, "Running");
   g_assert_nonnull (status_label);
+  /* Cells are read as text, not only seen. */
+  gtk_test_accessible_assert_role (GTK_ACCESSIBLE (status_label), GTK_ACCESSIBLE_ROLE_LABEL);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (status_label), GTK_ACCESSIBLE_PROPERTY_LABEL, "Running");
 
   /* Pausing the selected batch changes what may be done with the selection. */
   g_signal_connect (table, "selection-changed", G_CALLBACK (count_cb), &changes);
@@ -814,7 +818,8 @@ test_live_service (void)
   g_assert_cmpuint (changes, >, 0);
   /* The same label now says so. */
   g_assert_true (row_of (table, "Gamma") == row);
-  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (status_label)), ==, "Paused");
+  g_assert_cmpstr (gtk_inscription_get_text (GTK_INSCRIPTION (status_label)), ==, "Paused");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (status_label), GTK_ACCESSIBLE_PROPERTY_LABEL, "Paused");
 
   /* Enter or a double click on a row. */
   g_signal_connect (table, "batch-activated", G_CALLBACK (activated_cb), &activated);
