@@ -58,6 +58,7 @@ struct _BrmLeadBrowser
   GtkLabel             *limit_label;
   GtkSpinner           *spinner;
   GtkButton            *select_all_button;
+  GtkLabel             *select_all_label;
   GtkButton            *clear_button;
   GtkButton            *import_button;
 
@@ -114,7 +115,9 @@ update_actions (BrmLeadBrowser *self)
     label = g_strdup_printf (_("_Select All %" G_GINT64_FORMAT " Matching"), total);
   else
     label = g_strdup (_("_Select All Matching"));
-  gtk_button_set_label (self->select_all_button, label);
+  /* A label child, not the button's label: GTK 4.8 names a button after
+   * its label property (underscore and all) and then its text again. */
+  gtk_label_set_label (self->select_all_label, label);
 
   if (total > limit)
     tooltip = g_strdup_printf (_("%" G_GINT64_FORMAT " leads match, more than the %u a batch can hold: "
@@ -286,12 +289,37 @@ learn_value (BrmLeadBrowser *self,
   }
 }
 
+static GtkWidget *
+find_list_view (GtkWidget *widget)
+{
+  if (GTK_IS_LIST_VIEW (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_list_view (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 page_loaded_cb (BrmLeadBrowser *self,
                 guint           index)
 {
   guint page_size = brm_lead_page_model_get_page_size (self->model);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+
+  /* A new query's results start at the top (GTK 4.8 has no
+   * gtk_column_view_scroll_to: the inner list's action does it). */
+  if (index == 0 && n > 0)
+    {
+      GtkWidget *list = find_list_view (GTK_WIDGET (self->column_view));
+
+      if (list != NULL)
+        gtk_widget_activate_action (list, "list.scroll-to-item", "u", 0);
+    }
 
   for (guint pos = index * page_size; pos < n && pos < (index + 1) * page_size; pos++)
     {
@@ -947,6 +975,7 @@ brm_lead_browser_class_init (BrmLeadBrowserClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BrmLeadBrowser, limit_label);
   gtk_widget_class_bind_template_child (widget_class, BrmLeadBrowser, spinner);
   gtk_widget_class_bind_template_child (widget_class, BrmLeadBrowser, select_all_button);
+  gtk_widget_class_bind_template_child (widget_class, BrmLeadBrowser, select_all_label);
   gtk_widget_class_bind_template_child (widget_class, BrmLeadBrowser, clear_button);
   gtk_widget_class_bind_template_child (widget_class, BrmLeadBrowser, import_button);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
@@ -959,6 +988,18 @@ brm_lead_browser_class_init (BrmLeadBrowserClass *klass)
   gtk_widget_class_install_action (widget_class, "leads.import", NULL, import_action);
 
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+/* GtkDropDown (GTK 4.8) leaves the toggle button inside it unnamed: a
+ * screen reader would hear "toggle button" and nothing else. */
+static void
+name_drop_down_button (GtkDropDown *dropdown,
+                       const char  *name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (dropdown)); child;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_TOGGLE_BUTTON (child))
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
 }
 
 /* GtkFlowBox wraps each control in a focusable child: one extra Tab stop
@@ -984,6 +1025,10 @@ brm_lead_browser_init (BrmLeadBrowser *self)
   self->industries = gtk_string_list_new (NULL);
   gtk_string_list_append (self->industries, _("Any industry"));
   gtk_drop_down_set_model (self->industry_dropdown, G_LIST_MODEL (self->industries));
+
+  name_drop_down_button (self->source_dropdown, _("Source filter"));
+  name_drop_down_button (self->industry_dropdown, _("Industry filter"));
+  name_drop_down_button (self->enrichment_dropdown, _("Enrichment status filter"));
 
   unfocus_flow_children (GTK_WIDGET (self->filter_box));
   unfocus_flow_children (gtk_widget_get_parent (GTK_WIDGET (gtk_widget_get_parent (GTK_WIDGET (self->select_all_button)))));

@@ -140,12 +140,24 @@ approve_check (BrmNewBatchWindow *window)
   return GTK_CHECK_BUTTON (check);
 }
 
+/* A button's text: its label child (our buttons have one, see
+ * brm-lead-browser.c) or its label. */
+static const char *
+button_text (GtkButton *button)
+{
+  GtkWidget *child = gtk_button_get_child (button);
+
+  if (GTK_IS_LABEL (child))
+    return gtk_label_get_label (GTK_LABEL (child));
+  return gtk_button_get_label (button);
+}
+
 static gboolean
 is_button_labelled (GtkWidget     *widget,
                     gconstpointer  label)
 {
-  return GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) != NULL &&
-         g_str_has_prefix (gtk_button_get_label (GTK_BUTTON (widget)), label);
+  return GTK_IS_BUTTON (widget) && button_text (GTK_BUTTON (widget)) != NULL &&
+         g_str_has_prefix (button_text (GTK_BUTTON (widget)), label);
 }
 
 static GtkWidget *
@@ -163,6 +175,37 @@ usd (double value,
      int    decimals)
 {
   return g_strdup_printf ("$%.*f", decimals, value);
+}
+
+static guint
+string_position (GtkDropDown *dropdown,
+                 const char  *value)
+{
+  GListModel *model = gtk_drop_down_get_model (dropdown);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GtkStringObject) item = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (gtk_string_object_get_string (item), value) == 0)
+        return i;
+    }
+  return G_MAXUINT;
+}
+
+static gboolean
+is_dropdown_labelled (GtkWidget     *widget,
+                      gconstpointer  label)
+{
+  /* The accessible label is not readable back in GTK 4.8; the drop-downs
+   * are told apart by their first item instead. */
+  if (!GTK_IS_DROP_DOWN (widget))
+    return FALSE;
+  if (g_str_equal (label, "Source filter"))
+    return string_position (GTK_DROP_DOWN (widget), "Any source") == 0;
+  if (g_str_equal (label, "Industry filter"))
+    return string_position (GTK_DROP_DOWN (widget), "Any industry") == 0;
+  return string_position (GTK_DROP_DOWN (widget), "Any enrichment") == 0;
 }
 
 /* Session -------------------------------------------------------------------------- */
@@ -295,6 +338,12 @@ set_search (BrmNewBatchWindow *window,
 {
   gtk_editable_set_text (GTK_EDITABLE (brm_lead_browser_get_search_entry (brm_new_batch_window_get_browser (window))),
                          text);
+}
+
+static gboolean
+row_loaded (gpointer *data)
+{
+  return brm_lead_row_get_lead (data[1]) != NULL;
 }
 
 typedef struct
@@ -627,7 +676,7 @@ test_limit (void)
   set_search (window, "Alpha");
   wait_total (window, 1000);
   g_assert_true (gtk_widget_is_sensitive (select_all));
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (select_all)), ==, "_Select All 1000 Matching");
+  g_assert_cmpstr (button_text (GTK_BUTTON (select_all)), ==, "_Select All 1000 Matching");
   gtk_widget_activate_action (GTK_WIDGET (brm_new_batch_window_get_browser (window)), "leads.select-all-matching", NULL);
   brt_run_for (200);
   wait_n_selected (window, 50);
@@ -657,6 +706,79 @@ test_limit (void)
   wait_preview (window);
   g_assert_cmpint (br_preview_get_lead_count (brm_batch_composer_get_preview (brm_new_batch_window_get_composer (window))),
                    ==, 1000);
+
+  close_window (window);
+}
+
+/* Search and filters ------------------------------------------------------------------------ */
+
+static void
+test_search_and_filters (void)
+{
+  g_autoptr(Session) s = session_new (NULL);
+  BrtLeadSpec alpha = { .name_prefix = "Alpha", .domain_prefix = "alpha", .source = "web_form",
+                        .industry = "retail", .enrichment_status = "completed" };
+  BrtLeadSpec beta = { .name_prefix = "Beta", .domain_prefix = "beta", .source = "referral",
+                       .industry = "finance", .enrichment_status = "pending" };
+  g_autoptr(GPtrArray) alpha_ids = brt_import_leads (s->daemon, 150, &alpha);
+  g_autoptr(GPtrArray) beta_ids = brt_import_leads (s->daemon, 30, &beta);
+  BrmNewBatchWindow *window = open_window (s);
+  GtkSelectionModel *model = GTK_SELECTION_MODEL (model_of (window));
+  g_autoptr(BrmLeadRow) first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  GtkDropDown *source, *industry, *enrichment;
+  BrLead *lead;
+
+  wait_total (window, 180);
+  /* Alpha sorts first; select one of them. */
+  g_assert_true (g_str_has_prefix (br_lead_get_company_name (brm_lead_row_get_lead (first)), "Alpha"));
+  g_assert_true (gtk_selection_model_select_item (model, 0, TRUE));
+  lead = brm_lead_row_get_lead (first);
+  g_assert_true (brm_lead_selection_contains (selection_of (window), br_lead_get_id (lead)));
+
+  /* A search: the first rows change in place (same row objects, the new
+   * leads), the count follows, and the selection stays. */
+  set_search (window, "Beta");
+  wait_total (window, 30);
+  {
+    g_autoptr(BrmLeadRow) row = g_list_model_get_item (G_LIST_MODEL (model), 0);
+
+    g_assert_true (row == first);
+    g_assert_true (g_str_has_prefix (br_lead_get_company_name (brm_lead_row_get_lead (row)), "Beta"));
+  }
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 30);
+  g_assert_cmpuint (brm_lead_selection_get_n_selected (selection_of (window)), ==, 1);
+  g_assert_false (gtk_selection_model_is_selected (model, 0));
+  g_assert_nonnull (find_shown_label (GTK_WIDGET (window), "1 of 1000 leads selected"));
+
+  /* Back: the Alpha lead shows selected again. */
+  set_search (window, "");
+  wait_total (window, 180);
+  g_assert_true (gtk_selection_model_is_selected (model, 0));
+
+  /* Rows past the first page load as they are asked for. */
+  {
+    g_autoptr(BrmLeadRow) far = g_list_model_get_item (G_LIST_MODEL (model), 170);
+    gpointer data[2] = { model, far };
+
+    g_assert_true (brt_wait_until ((gboolean (*) (gpointer)) row_loaded, data, WAIT_MS));
+    g_assert_true (g_str_has_prefix (br_lead_get_company_name (brm_lead_row_get_lead (far)), "Beta"));
+  }
+
+  /* The filters offer the values seen, and filter on the server. */
+  source = GTK_DROP_DOWN (find_widget (GTK_WIDGET (window), is_dropdown_labelled, "Source filter"));
+  industry = GTK_DROP_DOWN (find_widget (GTK_WIDGET (window), is_dropdown_labelled, "Industry filter"));
+  enrichment = GTK_DROP_DOWN (find_widget (GTK_WIDGET (window), is_dropdown_labelled, "Enrichment status filter"));
+  g_assert_cmpuint (string_position (source, "referral"), >, 0);
+  gtk_drop_down_set_selected (source, string_position (source, "referral"));
+  wait_total (window, 30);
+  gtk_drop_down_set_selected (source, 0);
+  gtk_drop_down_set_selected (industry, string_position (industry, "retail"));
+  wait_total (window, 150);
+  gtk_drop_down_set_selected (enrichment, 1 /* pending */);
+  wait_total (window, 0);
+  g_assert_nonnull (find_shown_label (GTK_WIDGET (window), "No Matching Leads"));
+  gtk_drop_down_set_selected (enrichment, 3 /* completed */);
+  wait_total (window, 150);
 
   close_window (window);
 }
@@ -1023,6 +1145,14 @@ test_accessible (void)
   GtkWidget *start_button = find_button (GTK_WIDGET (window), "_Start Batch");
 
   gtk_test_accessible_assert_role (GTK_ACCESSIBLE (start_button), GTK_ACCESSIBLE_ROLE_BUTTON);
+  /* Named by their text alone (no label property: GTK 4.8 would read it,
+   * underscore and all, before the text). */
+  g_assert_null (gtk_button_get_label (GTK_BUTTON (start_button)));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (start_button)))), ==,
+                   "Start Batch");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (find_button (GTK_WIDGET (window),
+                                                                                                 "_Select All"))))),
+                   ==, "Select All 2 Matching");
   /* Disabled, and the reason is its description. */
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (start_button), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                        "Select at least one lead.");
@@ -1071,6 +1201,7 @@ main (int    argc,
   g_test_add_func ("/monitor/new-batch/compose-preview-start", test_compose_preview_start);
   g_test_add_func ("/monitor/new-batch/approval-invalidated", test_approval_invalidated);
   g_test_add_func ("/monitor/new-batch/limit", test_limit);
+  g_test_add_func ("/monitor/new-batch/search-and-filters", test_search_and_filters);
   g_test_add_func ("/monitor/new-batch/unavailable-template", test_unavailable_template);
   g_test_add_func ("/monitor/new-batch/budget-warning", test_budget_warning);
   g_test_add_func ("/monitor/new-batch/start-error-keeps-form", test_start_error_keeps_form);
