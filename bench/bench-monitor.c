@@ -4,9 +4,11 @@
 #include "config.h"
 
 #include <malloc.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,14 +43,14 @@
  *
  * Broadway without a browser paces frames about a second apart, so this
  * program measures frames in two ways. The first frame is the window's
- * first GdkFrameClock "after-paint": it is not paced. For the live and
- * sort figures it drives frames itself at 60 Hz, at the frame clock's
- * priority, doing what a frame does with our widgets: flush the store
- * (the monitor applies updates once per frame), measure and allocate the
- * table, and snapshot it into render nodes. What it leaves out is GSK
- * turning the nodes into pixels for the display, which is GTK's and the
- * backend's work; the real frames that Broadway lets through are timed
- * too and reported apart. */
+ * first GdkFrameClock "after-paint": it is not paced. For live updates it
+ * drives frames itself at 60 Hz, at the frame clock's priority, doing
+ * what a frame does with our widgets: flush the store (DESIGN.md: updates
+ * are applied once per frame), measure and allocate the table, and
+ * snapshot it into render nodes; after a sort or a filter it does the
+ * last two once. What it leaves out is GSK turning the nodes into pixels
+ * for the display, which is GTK's and the backend's work; the real
+ * frames that Broadway lets through are timed too and reported apart. */
 
 #define N_STARTUP_RUNS      3
 #define FRAME_INTERVAL_MS   16
@@ -301,6 +303,7 @@ typedef struct
   GtkWidget    *window;
   GtkWidget    *table;
   GtkWidget    *column_view;
+  gint64        set_model_us;     /* brm_batch_table_set_model () alone */
 
   /* Real frames, from the window's frame clock. */
   guint         n_frames;
@@ -379,19 +382,21 @@ find_descendant (GtkWidget *root,
   return NULL;
 }
 
-/* Rows the column view shows: GTK 4.8 makes each row a GtkListItemWidget
- * (its cells are a subclass, hence the exact name). */
+/* Rows the column view has built, or only those it shows: GTK 4.8 makes
+ * each row a GtkListItemWidget (its cells are a subclass, hence the exact
+ * name). */
 static guint
-count_mapped_rows (GtkWidget *root)
+count_rows (GtkWidget *root,
+            gboolean   mapped_only)
 {
   guint n = 0;
 
-  if (!gtk_widget_get_mapped (root))
+  if (mapped_only && !gtk_widget_get_mapped (root))
     return 0;
   if (g_str_equal (G_OBJECT_TYPE_NAME (root), "GtkListItemWidget"))
     return 1;
   for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    n += count_mapped_rows (child);
+    n += count_rows (child, mapped_only);
   return n;
 }
 
@@ -502,7 +507,9 @@ harness_show (Harness *h)
   g_signal_connect (h->window, "realize", G_CALLBACK (on_window_realize), h);
 
   h->table = brm_batch_table_new ();
+  h->set_model_us = g_get_monotonic_time ();
   brm_batch_table_set_model (BRM_BATCH_TABLE (h->table), G_LIST_MODEL (h->store));
+  h->set_model_us = g_get_monotonic_time () - h->set_model_us;
   gtk_window_set_child (GTK_WINDOW (h->window), h->table);
   h->column_view = find_descendant (h->table, GTK_TYPE_COLUMN_VIEW);
   g_assert (h->column_view != NULL);
@@ -619,7 +626,7 @@ phase_startup (guint  n,
   shown_us = g_get_monotonic_time ();
   wait_for (has_frame, &h, "the first frame");
 
-  rows = count_mapped_rows (h.column_view);
+  rows = count_rows (h.column_view, TRUE);
   g_assert_cmpuint (brm_batch_table_get_n_visible (BRM_BATCH_TABLE (h.table)), ==, n);
   if (rows == 0)
     {
@@ -628,12 +635,13 @@ phase_startup (guint  n,
     }
 
   total_ms = ((main_us - spawn_us) + (h.first_frame_us - gen_done_us)) / 1000.0;
-  g_print ("bench-monitor: start → first frame with %u batches: %.1f ms "
-           "(exec → main %.1f, GTK + libadwaita init %.1f, snapshot decode + apply %.1f, "
-           "window + table %.1f, until the first frame %.1f ms; %u rows on screen)\n",
+  g_print ("bench-monitor: start -> first frame with %u batches: %.1f ms "
+           "(exec -> main %.1f, GTK + libadwaita init %.1f, snapshot decode + apply %.1f, "
+           "window + table %.1f (of which set_model %.1f), until the first frame %.1f ms; "
+           "%u rows on screen, %u built)\n",
            n, total_ms, (main_us - spawn_us) / 1000.0, (init_us - gen_done_us) / 1000.0,
-           (load_us - init_us) / 1000.0, (shown_us - load_us) / 1000.0,
-           (h.first_frame_us - shown_us) / 1000.0, rows);
+           (load_us - init_us) / 1000.0, (shown_us - load_us) / 1000.0, h.set_model_us / 1000.0,
+           (h.first_frame_us - shown_us) / 1000.0, rows, count_rows (h.column_view, FALSE));
   print_memory ("after the first frame", n);
   /* For the parent, which reports the median of its runs. */
   g_print ("STARTUP_MS\t%.3f\n", total_ms);
@@ -710,16 +718,22 @@ models_idle (gpointer data)
 
 /* Time from the call to a settled, laid-out, snapshotted table: what the
  * operator waits for. @sync_us gets the call's own time, which blocks the
- * main loop; the rest (if the models work incrementally) does not. */
+ * main loop (the rest, if the models work incrementally, does not);
+ * @view_us the layout and snapshot of the rows the result shows. */
 static gint64
 settle (Harness *h,
         gint64   t0,
-        gint64  *sync_us)
+        gint64  *sync_us,
+        gint64  *view_us)
 {
+  gint64 t1;
+
   *sync_us = g_get_monotonic_time () - t0;
   wait_for (models_idle, h, "the sort and filter models");
+  t1 = g_get_monotonic_time ();
   force_layout (h);
   force_snapshot (h);
+  *view_us = g_get_monotonic_time () - t1;
   return g_get_monotonic_time () - t0;
 }
 
@@ -734,7 +748,7 @@ phase_sort_filter (guint n)
   g_autofree char *metric = NULL;
   BrmBatchTable *table;
   Harness h;
-  gint64 t0, t1, sync_us, max_sync_us = 0, worst_sort = 0, worst_filter = 0;
+  gint64 t0, t1, sync_us, view_us, max_sync_us = 0, worst_sort = 0, worst_filter = 0;
   const char *worst_sort_column = "";
   const char *worst_filter_name = "";
   struct {
@@ -743,13 +757,13 @@ phase_sort_filter (guint n)
     int         status;
     const char *template_version;
   } filters[] = {
-    { "search “renewals” (about 1 in 8)", "renewals", -1, NULL },
-    { "search “wave 42” (about 1 in 400)", "wave 42", -1, NULL },
+    { "search \"renewals\" (about 1 in 8)", "renewals", -1, NULL },
+    { "search \"wave 42\" (about 1 in 400)", "wave 42", -1, NULL },
     { "clear the search", "", -1, NULL },
     { "status failed", "", BR_BATCH_STATUS_FAILED, NULL },
     { "status running", "", BR_BATCH_STATUS_RUNNING, NULL },
     { "status running + template v3", "", BR_BATCH_STATUS_RUNNING, "v3" },
-    { "search “churn” + status running + template v3", "churn", BR_BATCH_STATUS_RUNNING, "v3" },
+    { "search \"churn\" + status running + template v3", "churn", BR_BATCH_STATUS_RUNNING, "v3" },
     { "clear every filter", "", -1, "" },
   };
 
@@ -789,10 +803,11 @@ phase_sort_filter (guint n)
 
           t0 = g_get_monotonic_time ();
           brm_batch_table_sort_by (table, columns[i], d == 1);
-          us = settle (&h, t0, &sync_us);
+          us = settle (&h, t0, &sync_us, &view_us);
           g_array_append_val (sort_us, us);
           max_sync_us = MAX (max_sync_us, sync_us);
-          g_print ("  sort by %-16s %-10s %8.1f ms\n", columns[i], d ? "descending" : "ascending", us / 1000.0);
+          g_print ("  sort by %-16s %-10s %8.1f ms (the call %.1f; rows laid out and drawn %.1f)\n",
+                   columns[i], d ? "descending" : "ascending", us / 1000.0, sync_us / 1000.0, view_us / 1000.0);
           if (us > worst_sort)
             {
               worst_sort = us;
@@ -811,10 +826,11 @@ phase_sort_filter (guint n)
       brm_batch_table_set_status_filter (table, filters[i].status);
       if (filters[i].template_version != NULL)
         brm_batch_table_set_template_filter (table, filters[i].template_version);
-      us = settle (&h, t0, &sync_us);
+      us = settle (&h, t0, &sync_us, &view_us);
       g_array_append_val (filter_us, us);
       max_sync_us = MAX (max_sync_us, sync_us);
-      g_print ("  filter: %-48s %8.1f ms, %u rows\n", filters[i].name, us / 1000.0,
+      g_print ("  filter: %-46s %8.1f ms (the call %.1f; rows laid out and drawn %.1f), %u rows\n",
+               filters[i].name, us / 1000.0, sync_us / 1000.0, view_us / 1000.0,
                brm_batch_table_get_n_visible (table));
       if (us > worst_filter)
         {
@@ -1045,7 +1061,7 @@ phase_live (guint n,
   l.frame_us = g_array_new (FALSE, FALSE, sizeof (gint64));
   l.gap_us = g_array_new (FALSE, FALSE, sizeof (gint64));
 
-  g_print ("bench-monitor: %u running batches, each updated %u×/s (%u batch_updated messages/s) for %u s\n",
+  g_print ("bench-monitor: %u running batches, each updated %ux/s (%u batch_updated messages/s) for %u s\n",
            n, UPDATE_HZ, n * UPDATE_HZ, seconds);
   bench_measure_begin ("live updates");
   h.record_frames = TRUE;
@@ -1088,7 +1104,7 @@ phase_live (guint n,
   bench_stats_print ("real frame: paint + render", h.real_paint_us);
   g_print ("  frames over 16 ms of our work: %u of %u\n", l.n_frames_over, l.frame_us->len);
   g_print ("  main thread CPU: %.0f%% of one core (decode %.0f%%, flush %.0f%%, layout %.0f%%, snapshot %.0f%%, "
-           "the rest — real frames, GLib, GDK — %.0f%%); whole process %.0f%%\n",
+           "the rest (real frames, GLib, GDK) %.0f%%); whole process %.0f%%\n",
            100.0 * (cpu1 - cpu0) / wall_us,
            100.0 * l.decode_total_us / wall_us, 100.0 * l.flush_total_us / wall_us,
            100.0 * l.layout_total_us / wall_us, 100.0 * l.snapshot_total_us / wall_us,
@@ -1097,7 +1113,7 @@ phase_live (guint n,
 
   bench_stats_compute (l.frame_us, &frame_stats);
   busiest = max_of (l.gap_us) / 1000.0;
-  prefix = g_strdup_printf ("%u running batches × %u updates/s", n, UPDATE_HZ);
+  prefix = g_strdup_printf ("%u running batches x %u updates/s", n, UPDATE_HZ);
   metric = g_strconcat (prefix, ": our work per frame p50 / p99", NULL);
   bench_result ("monitor", metric, "-", "-", "%.2f / %.2f ms", frame_stats.p50_ms, frame_stats.p99_ms);
   g_clear_pointer (&metric, g_free);
@@ -1141,6 +1157,14 @@ child_exited (GObject      *source,
   ((ChildWait *) data)->done = TRUE;
 }
 
+/* In the child, before exec: die with the parent, so that killing the
+ * benchmark (bench/run.sh's timeout) leaves no phase running. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 /* Runs this program with @args and G_SLICE set to @slice; its output
  * goes to ours, and when @capture is given, the stdout is also returned
  * there. */
@@ -1170,6 +1194,7 @@ run_child (const char * const *args,
 
   launcher = g_subprocess_launcher_new (capture ? G_SUBPROCESS_FLAGS_STDOUT_PIPE : G_SUBPROCESS_FLAGS_NONE);
   g_subprocess_launcher_setenv (launcher, "G_SLICE", slice, TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   fflush (stdout);
   spawn_us = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_monotonic_time ());
   g_subprocess_launcher_setenv (launcher, "BENCH_MONITOR_SPAWN_US", spawn_us, TRUE);
@@ -1255,7 +1280,7 @@ run_all (void)
     }
   g_array_sort (startup_ms, compare_double);
   median = g_array_index (startup_ms, double, startup_ms->len / 2);
-  metric = g_strdup_printf ("start → first frame, 10000 batches (median of %u; slowest)", startup_ms->len);
+  metric = g_strdup_printf ("start -> first frame, 10000 batches (median of %u; slowest)", startup_ms->len);
   bench_result ("monitor", metric, "< 500 ms", bench_met (median < TARGET_STARTUP_MS), "%.0f ms; %.0f ms",
                 median, g_array_index (startup_ms, double, startup_ms->len - 1));
 

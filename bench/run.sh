@@ -69,22 +69,23 @@ run throughput       env -u BRD_SQLITE_SYNCHRONOUS "$bench/bench-throughput"
 run throughput-full  env BRD_SQLITE_SYNCHRONOUS=FULL "$bench/bench-throughput"
 run exec             "$bench/bench-exec"
 
-# cpu_busy: "N% busy" of the whole machine since the last call, from
-# /proc/stat, for the programs that do not print it themselves.
-cpu_mark=
+# cpu_mark, then cpu_busy: "N% busy" of the whole machine in between,
+# from /proc/stat, for the programs that do not print it themselves.
+cpu_times () {
+  awk '/^cpu / { print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6, $9 }' /proc/stat
+}
+cpu_mark () {
+  cpu_start=$(cpu_times)
+}
 cpu_busy () {
-  now=$(awk '/^cpu / { print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6, $9 }' /proc/stat)
-  if [ -n "$cpu_mark" ]; then
-    echo "$cpu_mark $now" | awk '{ t = $4 - $1; if (t > 0) printf "%.0f%% busy (all processes, %d cpus), %.1f%% stolen by the hypervisor\n", 100 * (t - ($5 - $2) - ($6 - $3)) / t, '"$(nproc)"', 100 * ($6 - $3) / t }'
-  fi
-  cpu_mark=$now
+  echo "$cpu_start $(cpu_times)" | awk -v cpus="$(nproc)" '{ t = $4 - $1; if (t > 0) printf "%.0f%% busy (all processes, %d cpus), %.1f%% stolen by the hypervisor\n", 100 * (t - ($5 - $2) - ($6 - $3)) / t, cpus, 100 * ($6 - $3) / t }'
 }
 
 # libbatchrunner. These two print Markdown rows, not RESULT lines: turn
 # them into RESULT lines here. G_SLICE=always-malloc as the daemon and the
 # monitor intend (bench-store's header says why); bench-feed-latency sets
 # it for its daemon itself.
-cpu_busy
+cpu_mark
 run store            env G_SLICE=always-malloc "$bench/bench-store" 100000
 echo "  machine while running: $(cpu_busy)"
 awk -F ' [|] ' '/^[|] / {
@@ -93,7 +94,7 @@ awk -F ' [|] ' '/^[|] / {
     printf "RESULT\tstore\t%s\t%s\t%s\t%s\n", label, value, target, met
   }' "$logs/store.out" >> "$results"
 
-cpu_busy
+cpu_mark
 run feed-latency     "$bench/bench-feed-latency" 100 10
 echo "  machine while running: $(cpu_busy)"
 # | state change → notify, … | N notifies (R/s) | p50 X ms | p99 Y ms | max Z ms |
@@ -112,6 +113,14 @@ if [ -x "$bench/bench-monitor" ]; then
   run monitor        "$srcdir/tests/ui/run-broadway.sh" "$bench/bench-monitor"
 else
   echo "== monitor: skipped ($bench/bench-monitor is not built: -Dmonitor=false)"
+  echo
+fi
+
+# The new-batch window: lead browser over 100,000 leads, cost preview.
+if [ -x "$bench/bench-new-batch" ]; then
+  run new-batch      "$srcdir/tests/ui/run-broadway.sh" "$bench/bench-new-batch"
+else
+  echo "== new-batch: skipped ($bench/bench-new-batch is not built: -Dmonitor=false)"
   echo
 fi
 
