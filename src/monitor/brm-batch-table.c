@@ -105,14 +105,20 @@ status_index (BrBatch *batch)
 /* Formatting ----------------------------------------------------------------- */
 
 static const char *
-format_name (BrBatch *batch,
-             char    *buf,
-             gsize    size)
+display_name (BrBatch *batch)
 {
   const char *name = br_batch_get_name (batch);
 
   /* A batch started without a name is still told apart by its id. */
   return name != NULL && *name != '\0' ? name : br_batch_get_id (batch);
+}
+
+static const char *
+format_name (BrBatch *batch,
+             char    *buf,
+             gsize    size)
+{
+  return display_name (batch);
 }
 
 static const char *
@@ -319,9 +325,7 @@ static int
 compare_name (BrBatch *a,
               BrBatch *b)
 {
-  char unused[1];
-
-  return compare_strings (format_name (a, unused, 0), format_name (b, unused, 0));
+  return compare_strings (display_name (a), display_name (b));
 }
 
 static int
@@ -505,6 +509,11 @@ struct _BrmBatchTable
 
   gboolean            restoring;
   guint               save_source;
+
+  BrBatch            *scroll_target;     /* row to show once laid out; NULL: the first */
+  guint               scroll_position;
+  guint               scroll_tick;
+  guint               scroll_frames;
 };
 
 G_DEFINE_FINAL_TYPE (BrmBatchTable, brm_batch_table, GTK_TYPE_WIDGET)
@@ -657,11 +666,13 @@ setup_cb (GtkSignalListItemFactory *factory,
   cell->shown = -1;
   /* GtkInscription, not GtkLabel: its size comes from a number of
    * characters, not from its text, so a new number on a tick redraws the
-   * cell without measuring and allocating the rows again; and up to 200
-   * rows of 13 cells exist at once. */
+   * cell without measuring and allocating the rows again, and measuring
+   * it costs no text shaping. */
   cell->label = gtk_inscription_new (NULL);
   gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell->label), info->chars);
-  gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell->label), info->numeric ? info->chars : MIN (info->chars, 6));
+  /* Numbers and statuses are never cut short; names may be. */
+  gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell->label),
+                                 info->numeric || info->kind == CELL_STATUS ? info->chars : MIN (info->chars, 12));
   gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell->label), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
 
   switch (info->kind)
@@ -739,6 +750,96 @@ unbind_cb (GtkSignalListItemFactory *factory,
 }
 
 /* Sorting ------------------------------------------------------------------------ */
+
+static GtkWidget *
+find_list_view (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LIST_VIEW (child))
+      return child;
+  return NULL;
+}
+
+static void
+scroll_now (BrmBatchTable *self,
+            guint          position)
+{
+  /* GTK 4.8 has no gtk_column_view_scroll_to(); its list view has this. */
+  GtkWidget *list_view = find_list_view (GTK_WIDGET (self->column_view));
+
+  if (list_view != NULL && position < self->n_visible)
+    gtk_widget_activate_action (list_view, "list.scroll-to-item", "u", position);
+}
+
+static gboolean
+scroll_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  BrmBatchTable *self = BRM_BATCH_TABLE (widget);
+  GListModel *rows = G_LIST_MODEL (self->selection);
+  g_autoptr(BrBatch) at = NULL;
+  guint pos = self->scroll_position;
+
+  /* The frame before this one laid the rows out. */
+  if (++self->scroll_frames < 2)
+    return G_SOURCE_CONTINUE;
+  self->scroll_tick = 0;
+
+  if (self->scroll_target != NULL)
+    {
+      /* Rows may have come or gone since: find the row again. */
+      at = g_list_model_get_item (rows, pos);
+      if (at != self->scroll_target)
+        {
+          guint n = g_list_model_get_n_items (rows);
+
+          for (pos = 0; pos < n; pos++)
+            {
+              g_autoptr(BrBatch) batch = g_list_model_get_item (rows, pos);
+
+              if (batch == self->scroll_target)
+                break;
+            }
+        }
+      g_clear_object (&self->scroll_target);
+    }
+  scroll_now (self, pos);
+  return G_SOURCE_REMOVE;
+}
+
+/* The list view of GTK 4.8 can only scroll to a row it has laid out: right
+ * after a new sort, filter or model the request is lost. So it is made at
+ * once (enough when the rows did not change) and again once the rows have
+ * been laid out, two frames later, for the same batch wherever it went. */
+static void
+scroll_to_row (BrmBatchTable *self,
+               guint          position)
+{
+  if (position >= self->n_visible)
+    return;
+
+  scroll_now (self, position);
+
+  g_clear_object (&self->scroll_target);
+  if (position > 0)
+    self->scroll_target = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+  self->scroll_position = position;
+  self->scroll_frames = 0;
+  if (self->scroll_tick == 0)
+    self->scroll_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_tick_cb, NULL, NULL);
+}
+
+/* After a new sort or filter the view would stay on the row that was at
+ * the top, wherever that row went. Show the selection, or the first rows,
+ * as the operator expects from a new order or a new search. */
+static void
+show_first_rows (BrmBatchTable *self)
+{
+  g_autoptr(GtkBitset) set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+
+  scroll_to_row (self, gtk_bitset_is_empty (set) ? 0 : gtk_bitset_get_minimum (set));
+}
 
 /* The header sorters. GTK 4.8 offers no way to ask the column view which
  * column it sorts by (GtkColumnViewSorter is private until 4.10), yet we
@@ -860,6 +961,7 @@ view_sorter_changed_cb (GtkSorter       *sorter,
   self->probing = FALSE;
 
   apply_model_sort (self, self->probed, order == GTK_ORDERING_LARGER);
+  show_first_rows (self);
   queue_save (self);
 }
 
@@ -982,6 +1084,7 @@ apply_search_text (BrmBatchTable *self,
         change = GTK_FILTER_CHANGE_DIFFERENT;
       gtk_filter_changed (GTK_FILTER (self->text_filter), change);
     }
+  show_first_rows (self);
 }
 
 static gboolean
@@ -1068,8 +1171,24 @@ add_template (BrmBatchTable *self,
   while (pos < n && strcmp (gtk_string_list_get_string (self->template_list, pos), version) < 0)
     pos++;
   g_hash_table_add (self->templates, g_strdup (version));
+  /* The list changing under the drop-down is not the operator's choice. */
+  g_signal_handlers_block_by_func (self->template_dropdown, template_selected_cb, self);
   gtk_string_list_splice (self->template_list, pos, 0, (const char * const[]) { version, NULL });
+  g_signal_handlers_unblock_by_func (self->template_dropdown, template_selected_cb, self);
   return pos;
+}
+
+/* Shows the template filter in the drop-down, without filtering again. */
+static void
+sync_template_dropdown (BrmBatchTable *self)
+{
+  guint pos = 0;
+
+  if (self->template_filter_value != NULL)
+    pos = add_template (self, self->template_filter_value);
+  g_signal_handlers_block_by_func (self->template_dropdown, template_selected_cb, self);
+  gtk_drop_down_set_selected (self->template_dropdown, pos);
+  g_signal_handlers_unblock_by_func (self->template_dropdown, template_selected_cb, self);
 }
 
 static void
@@ -1093,11 +1212,12 @@ reset_templates (BrmBatchTable *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->template_list));
 
   g_hash_table_remove_all (self->templates);
+  g_signal_handlers_block_by_func (self->template_dropdown, template_selected_cb, self);
   gtk_string_list_splice (self->template_list, 1, n - 1, NULL);
-  if (self->template_filter_value != NULL)
-    add_template (self, self->template_filter_value);
+  g_signal_handlers_unblock_by_func (self->template_dropdown, template_selected_cb, self);
   if (self->model != NULL)
     scan_templates (self, 0, g_list_model_get_n_items (self->model));
+  sync_template_dropdown (self);
 }
 
 /* Empty state -------------------------------------------------------------------- */
@@ -1315,7 +1435,6 @@ save_state (BrmBatchTable *self)
         g_variant_builder_add (&widths, "{si}", column->info->id, width);
     }
 
-  g_settings_delay (self->settings);
   set_if_changed (self->settings, "column-order",
                   g_variant_new_strv ((const char * const *) order->pdata, order->len));
   set_if_changed (self->settings, "hidden-columns",
@@ -1326,7 +1445,6 @@ save_state (BrmBatchTable *self)
       set_if_changed (self->settings, "sort-column", g_variant_new_string (self->sort_column->info->id));
       set_if_changed (self->settings, "sort-descending", g_variant_new_boolean (self->sort_descending));
     }
-  g_settings_apply (self->settings);
 }
 
 static gboolean
@@ -1512,6 +1630,12 @@ brm_batch_table_dispose (GObject *object)
 
   flush_save (self);
   g_clear_handle_id (&self->search_idle, g_source_remove);
+  if (self->scroll_tick != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->scroll_tick);
+      self->scroll_tick = 0;
+    }
+  g_clear_object (&self->scroll_target);
 
   /* The view's sorter and columns announce their own teardown; nobody
    * here listens any more. */
@@ -1524,6 +1648,10 @@ brm_batch_table_dispose (GObject *object)
       for (guint i = 0; i < N_COLUMNS; i++)
         if (self->columns[i].column != NULL)
           g_signal_handlers_disconnect_by_data (self->columns[i].column, self);
+      g_signal_handlers_disconnect_by_data (self->column_view, self);
+      g_signal_handlers_disconnect_by_data (self->search_entry, self);
+      g_signal_handlers_disconnect_by_data (self->status_dropdown, self);
+      g_signal_handlers_disconnect_by_data (self->template_dropdown, self);
     }
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_data (self->model, self);
@@ -1897,15 +2025,6 @@ brm_batch_table_get_n_selected (BrmBatchTable *self)
   return (guint) gtk_bitset_get_size (set);
 }
 
-static GtkWidget *
-find_list_view (GtkWidget *widget)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    if (GTK_IS_LIST_VIEW (child))
-      return child;
-  return NULL;
-}
-
 /**
  * brm_batch_table_select_batch:
  * @self: a #BrmBatchTable
@@ -1922,7 +2041,6 @@ brm_batch_table_select_batch (BrmBatchTable *self,
 {
   GListModel *rows = G_LIST_MODEL (self->filter_model);
   BrBatch *target = NULL;
-  GtkWidget *list_view;
   guint n, pos;
 
   g_return_val_if_fail (BRM_IS_BATCH_TABLE (self), FALSE);
@@ -1949,10 +2067,7 @@ brm_batch_table_select_batch (BrmBatchTable *self,
     return FALSE;
 
   gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), pos, TRUE);
-  /* GTK 4.8 has no gtk_column_view_scroll_to(); its list view has this. */
-  list_view = find_list_view (GTK_WIDGET (self->column_view));
-  if (list_view != NULL)
-    gtk_widget_activate_action (list_view, "list.scroll-to-item", "u", pos);
+  scroll_to_row (self, pos);
   return TRUE;
 }
 
@@ -2032,7 +2147,9 @@ brm_batch_table_set_status_filter (BrmBatchTable *self,
 
   old = self->status_filter_value;
   self->status_filter_value = status;
+  g_signal_handlers_block_by_func (self->status_dropdown, status_selected_cb, self);
   gtk_drop_down_set_selected (self->status_dropdown, status < 0 ? 0 : (guint) status);
+  g_signal_handlers_unblock_by_func (self->status_dropdown, status_selected_cb, self);
 
   if (status < 0)
     gtk_custom_filter_set_filter_func (self->status_filter, NULL, NULL, NULL);
@@ -2041,6 +2158,7 @@ brm_batch_table_set_status_filter (BrmBatchTable *self,
   else
     gtk_filter_changed (GTK_FILTER (self->status_filter), GTK_FILTER_CHANGE_DIFFERENT);
   update_empty_state (self);
+  show_first_rows (self);
 }
 
 const char *
@@ -2072,8 +2190,7 @@ brm_batch_table_set_template_filter (BrmBatchTable *self,
   old = g_steal_pointer (&self->template_filter_value);
   self->template_filter_value = g_strdup (template_version);
   /* A version no batch has yet is listed too, so the choice shows. */
-  gtk_drop_down_set_selected (self->template_dropdown,
-                              template_version == NULL ? 0 : add_template (self, template_version));
+  sync_template_dropdown (self);
 
   if (template_version == NULL)
     gtk_custom_filter_set_filter_func (self->template_filter, NULL, NULL, NULL);
@@ -2082,6 +2199,7 @@ brm_batch_table_set_template_filter (BrmBatchTable *self,
   else
     gtk_filter_changed (GTK_FILTER (self->template_filter), GTK_FILTER_CHANGE_DIFFERENT);
   update_empty_state (self);
+  show_first_rows (self);
 }
 
 /**

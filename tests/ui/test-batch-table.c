@@ -396,6 +396,43 @@ test_model_at_size (void)
   g_assert_cmpint (brm_batch_table_get_status_filter (table), ==, -1);
   g_assert_null (brm_batch_table_get_template_filter (table));
 
+  /* The drop-downs are the same filters, for the operator. */
+  {
+    GtkWidget *status = find_by_type (GTK_WIDGET (table), GTK_TYPE_DROP_DOWN);
+    GtkDropDown *template = GTK_DROP_DOWN (gtk_widget_get_next_sibling (status));
+    GListModel *versions = gtk_drop_down_get_model (template);
+    const char * const listed[] = { "All Templates", "v0", "v1", "v2" };
+    g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+    g_autoptr(BrBatch) newer = make_batch (20000, rand);
+    g_autoptr(JsonObject) change = json_object_new ();
+
+    g_assert_cmpuint (g_list_model_get_n_items (versions), ==, G_N_ELEMENTS (listed));
+    for (guint i = 0; i < G_N_ELEMENTS (listed); i++)
+      g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (versions), i), ==, listed[i]);
+
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (status), BR_BATCH_STATUS_FAILED);
+    g_assert_cmpint (brm_batch_table_get_status_filter (table), ==, BR_BATCH_STATUS_FAILED);
+    gtk_drop_down_set_selected (template, 2);
+    g_assert_cmpstr (brm_batch_table_get_template_filter (table), ==, "v1");
+    g_assert_cmpuint (brm_batch_table_get_n_visible (table), ==,
+                      count_matching (G_LIST_MODEL (store), NULL, BR_BATCH_STATUS_FAILED, "v1"));
+
+    /* A new version arriving sorts in before the chosen one; the choice stays. */
+    json_object_set_string_member (change, "id", br_batch_get_id (newer));
+    json_object_set_string_member (change, "template_version", "v0-beta");
+    g_assert_true (br_batch_update_from_json (newer, change, NULL));
+    br_batch_store_upsert (store, newer);
+    g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (versions), 2), ==, "v0-beta");
+    g_assert_cmpuint (gtk_drop_down_get_selected (template), ==, 3);
+    g_assert_cmpstr (brm_batch_table_get_template_filter (table), ==, "v1");
+
+    /* And the API moves the drop-downs. */
+    brm_batch_table_clear_filters (table);
+    g_assert_cmpuint (gtk_drop_down_get_selected (template), ==, 0);
+    g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (status)), ==, 0);
+    g_assert_cmpuint (brm_batch_table_get_n_visible (table), ==, 10001);
+  }
+
   g_assert_finalize_object (table);
 }
 
@@ -646,6 +683,55 @@ test_accessible (void)
   close_table (&shown);
 }
 
+static gboolean
+scrolled_to_top (gpointer data)
+{
+  return gtk_adjustment_get_value (data) == 0.0;
+}
+
+static gboolean
+scrolled_down (gpointer data)
+{
+  return gtk_adjustment_get_value (data) > 0.0;
+}
+
+/* A new order or a new search shows its first rows (or the selection),
+ * not the place the old top row went to. */
+static void
+test_scroll_follows_sort (void)
+{
+  g_autoptr(BrBatchStore) store = make_store (300);
+  BrmBatchTable *table = new_table ();
+  Shown shown = show_table (table);
+  GtkAdjustment *vadj;
+  g_autofree char *last = NULL;
+  g_autofree char *middle = NULL;
+
+  brm_batch_table_set_model (table, G_LIST_MODEL (store));
+  brm_batch_table_sort_by (table, "processed", FALSE);
+  vadj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (column_view_of (table)));
+
+  last = g_strdup (br_batch_get_id (row_item (table, 299)));
+  g_assert_true (brm_batch_table_select_batch (table, last));
+  g_assert_true (brt_wait_until (scrolled_down, vadj, 10000));
+
+  gtk_selection_model_unselect_all (brm_batch_table_get_selection (table));
+  brm_batch_table_sort_by (table, "name", FALSE);
+  g_assert_true (brt_wait_until (scrolled_to_top, vadj, 10000));
+
+  /* With a selection, the new order shows it. */
+  middle = g_strdup (br_batch_get_id (row_item (table, 250)));
+  g_assert_true (brm_batch_table_select_batch (table, middle));
+  brm_batch_table_set_search_text (table, "o");   /* every name but "alpha" */
+  g_assert_true (brt_wait_until (scrolled_down, vadj, 10000));
+  brm_batch_table_set_search_text (table, NULL);
+  gtk_selection_model_unselect_all (brm_batch_table_get_selection (table));
+  brm_batch_table_set_status_filter (table, BR_BATCH_STATUS_FAILED);
+  g_assert_true (brt_wait_until (scrolled_to_top, vadj, 10000));
+
+  close_table (&shown);
+}
+
 /* With the service ----------------------------------------------------------------------- */
 
 typedef struct
@@ -793,6 +879,7 @@ test_live_service (void)
 
   g_assert_true (row_of (table, "Gamma") == row);
   g_assert_true (find_by_type (row, GTK_TYPE_PROGRESS_BAR) == bar);
+  g_assert_true (gtk_widget_get_state_flags (row) & GTK_STATE_FLAG_SELECTED);
   g_assert_true (row_item (table, position) == batch);
   g_assert_true (gtk_selection_model_is_selected (brm_batch_table_get_selection (table), position));
   g_assert_cmpuint (brm_batch_table_get_n_selected (table), ==, 1);
@@ -854,6 +941,7 @@ main (int    argc,
   g_test_add_func ("/monitor/batch-table/search-keyboard", test_search_keyboard);
   g_test_add_func ("/monitor/batch-table/persistence", test_persistence);
   g_test_add_func ("/monitor/batch-table/accessible", test_accessible);
+  g_test_add_func ("/monitor/batch-table/scroll-follows-sort", test_scroll_follows_sort);
   g_test_add_func ("/monitor/batch-table/live-service", test_live_service);
 
   return g_test_run ();
