@@ -21,65 +21,6 @@
 #define NEW_BATCH_TITLE   "New Batch"
 #define N_LEADS           3
 
-static struct
-{
-  gboolean        started;
-  char           *error;
-  BrtA11yMonitor *monitor;
-} session;
-
-static BrtA11yMonitor *
-session_monitor (void)
-{
-  if (!session.started)
-    {
-      g_autoptr(GError) error = NULL;
-
-      session.started = TRUE;
-      session.monitor = brt_a11y_monitor_start (NULL, &error);
-      if (session.monitor == NULL)
-        session.error = g_strdup (error->message);
-    }
-  if (session.error != NULL)
-    {
-      g_test_fail_printf ("could not start the monitor: %s", session.error);
-      return NULL;
-    }
-  return session.monitor;
-}
-
-static void
-maybe_dump (AtspiAccessible *root)
-{
-  if (g_getenv ("BR_A11Y_DUMP"))
-    brt_a11y_dump (root);
-}
-
-static JsonNode *
-http_json (const char *url,
-           const char *method,
-           const char *path,
-           const char *body)
-{
-  g_autoptr(SoupSession) http = soup_session_new ();
-  g_autofree char *full = g_strconcat (url, "/api/v1", path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, full);
-  g_autoptr(GBytes) answer = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-    }
-  answer = soup_session_send_and_read (http, msg, NULL, NULL);
-  if (answer == NULL || !SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)) ||
-      !json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL), g_bytes_get_size (answer), NULL))
-    return NULL;
-  return json_node_ref (json_parser_get_root (parser));
-}
-
 /* Depth-first: the first descendant of @root with @role whose name starts
  * with @prefix (names with figures in them: "I approve spending $…"). */
 static AtspiAccessible *
@@ -227,7 +168,7 @@ static gboolean
 batch_created (gpointer data)
 {
   BatchWait *w = data;
-  g_autoptr(JsonNode) node = http_json (w->url, "GET", "/batch", NULL);
+  g_autoptr(JsonNode) node = brt_a11y_http (w->url, "GET", "/batch", NULL);
   JsonObject *obj = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
   JsonArray *batches = obj ? json_object_get_array_member (obj, "batches") : NULL;
 
@@ -263,7 +204,7 @@ window_gone (gpointer data)
 static void
 test_new_batch_by_name (void)
 {
-  BrtA11yMonitor *monitor = session_monitor ();
+  BrtA11yMonitor *monitor = brt_a11y_shared_monitor ();
   g_autoptr(GString) leads = g_string_new ("[");
   g_autoptr(JsonNode) imported = NULL;
   g_autoptr(AtspiAccessible) main_window = NULL;
@@ -286,7 +227,7 @@ test_new_batch_by_name (void)
     g_string_append_printf (leads, "%s{\"company_name\":\"Spoken Lead %u\",\"domain\":\"spoken%u.example.com\"}",
                             i ? "," : "", i, i);
   g_string_append_c (leads, ']');
-  imported = http_json (monitor->daemon->url, "POST", "/leads", leads->str);
+  imported = brt_a11y_http (monitor->daemon->url, "POST", "/leads", leads->str);
   if (imported == NULL)
     {
       g_test_fail_printf ("could not import leads into the service");
@@ -306,7 +247,7 @@ test_new_batch_by_name (void)
   new_batch = wait_prefixed (main_window, ATSPI_ROLE_PUSH_BUTTON, "New Batch", FALSE);
   if (new_batch == NULL)
     {
-      maybe_dump (main_window);
+      brt_a11y_maybe_dump (main_window);
       g_test_fail_printf ("no push button named 'New Batch' in the main window");
       return;
     }
@@ -318,7 +259,7 @@ test_new_batch_by_name (void)
   dialog = brt_a11y_wait_for_window (monitor->app, NEW_BATCH_TITLE, BRT_A11Y_TIMEOUT_MS);
   if (dialog == NULL)
     {
-      maybe_dump (monitor->app);
+      brt_a11y_maybe_dump (monitor->app);
       g_test_fail_printf ("'New Batch' opened no window named '%s'", NEW_BATCH_TITLE);
       return;
     }
@@ -334,7 +275,7 @@ test_new_batch_by_name (void)
   start = brt_a11y_wait_for (dialog, ATSPI_ROLE_PUSH_BUTTON, "Start Batch", BRT_A11Y_TIMEOUT_MS);
   if (start == NULL)
     {
-      maybe_dump (dialog);
+      brt_a11y_maybe_dump (dialog);
       g_test_fail_printf ("no push button named 'Start Batch'");
       return;
     }
@@ -350,14 +291,14 @@ test_new_batch_by_name (void)
   check = wait_prefixed (dialog, ATSPI_ROLE_CHECK_BOX, "Select Spoken Lead 1", FALSE);
   if (check == NULL)
     {
-      maybe_dump (dialog);
+      brt_a11y_maybe_dump (dialog);
       g_test_fail_printf ("no check box named 'Select Spoken Lead 1'");
       return;
     }
   select_all = brt_a11y_wait_for (dialog, ATSPI_ROLE_PUSH_BUTTON, "Select All 3 Matching", BRT_A11Y_TIMEOUT_MS);
   if (select_all == NULL)
     {
-      maybe_dump (dialog);
+      brt_a11y_maybe_dump (dialog);
       g_test_fail_printf ("no push button named 'Select All 3 Matching'");
       return;
     }
@@ -374,7 +315,7 @@ test_new_batch_by_name (void)
   approve = wait_prefixed (dialog, ATSPI_ROLE_CHECK_BOX, "I approve spending $", TRUE);
   if (approve == NULL)
     {
-      maybe_dump (dialog);
+      brt_a11y_maybe_dump (dialog);
       g_test_fail_printf ("no enabled check box 'I approve spending $…' after choosing a lead");
       return;
     }
@@ -427,7 +368,6 @@ main (int    argc,
   brt_a11y_test_add ("/a11y/new-batch/flow-by-name", test_new_batch_by_name);
 
   status = g_test_run ();
-  g_clear_pointer (&session.monitor, brt_a11y_monitor_free);
-  g_free (session.error);
+  brt_a11y_shared_monitor_free ();
   return status;
 }

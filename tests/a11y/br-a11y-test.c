@@ -17,48 +17,6 @@
 
 #define MAIN_WINDOW_TITLE "Batch Runner"
 
-/* One monitor for the whole program: starting it is the slow part, and
- * only the last test changes anything in it. */
-static struct
-{
-  gboolean        started;
-  char           *error;
-  BrtA11yMonitor *monitor;
-} session;
-
-/* Starts the monitor on first use; a failure fails every test that needs
- * it, with the reason, instead of aborting the whole program. */
-static BrtA11yMonitor *
-session_monitor (void)
-{
-  if (!session.started)
-    {
-      g_autoptr(GError) error = NULL;
-
-      session.started = TRUE;
-      session.monitor = brt_a11y_monitor_start (NULL, &error);
-      if (session.monitor == NULL)
-        session.error = g_strdup (error->message);
-      else
-        g_test_message ("batch-runnerd %s at %s",
-                        session.monitor->daemon->version, session.monitor->daemon->url);
-    }
-
-  if (session.error != NULL)
-    {
-      g_test_fail_printf ("could not start the monitor: %s", session.error);
-      return NULL;
-    }
-  return session.monitor;
-}
-
-static void
-maybe_dump (AtspiAccessible *root)
-{
-  if (g_getenv ("BR_A11Y_DUMP"))
-    brt_a11y_dump (root);
-}
-
 /* Fails the test unless @app has a frame titled @title; returns it. */
 static AtspiAccessible *
 check_frame (AtspiAccessible *app,
@@ -69,7 +27,7 @@ check_frame (AtspiAccessible *app,
 
   if (window == NULL)
     {
-      maybe_dump (app);
+      brt_a11y_maybe_dump (app);
       g_test_fail_printf ("no window named '%s' in %d ms", title, BRT_A11Y_TIMEOUT_MS);
       return NULL;
     }
@@ -90,20 +48,20 @@ check_frame (AtspiAccessible *app,
 static void
 test_window_found (void)
 {
-  BrtA11yMonitor *monitor = session_monitor ();
+  BrtA11yMonitor *monitor = brt_a11y_shared_monitor ();
   g_autoptr(AtspiAccessible) window = NULL;
 
   if (monitor == NULL)
     return;
 
   window = check_frame (monitor->app, MAIN_WINDOW_TITLE);
-  maybe_dump (monitor->app);
+  brt_a11y_maybe_dump (monitor->app);
 }
 
 static void
 test_window_named_controls (void)
 {
-  BrtA11yMonitor *monitor = session_monitor ();
+  BrtA11yMonitor *monitor = brt_a11y_shared_monitor ();
   g_autoptr(AtspiAccessible) window = NULL;
   g_autoptr(GPtrArray) offenders = NULL;
 
@@ -133,28 +91,11 @@ http_json (const char *url,
            const char *path,
            const char *body)
 {
-  g_autoptr(SoupSession) http = soup_session_new ();
-  g_autofree char *full = g_strconcat (url, "/api/v1", path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, full);
-  g_autoptr(GBytes) answer = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = brt_a11y_http (url, method, path, body);
 
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-    }
-  answer = soup_session_send_and_read (http, msg, NULL, &error);
-  if (answer == NULL || !SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)) ||
-      !json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL), g_bytes_get_size (answer), NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      g_test_message ("%s %s: HTTP %u %s", method, path, soup_message_get_status (msg), error ? error->message : "");
-      return NULL;
-    }
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return json_object_ref (json_node_get_object (node));
 }
 
 static char *
@@ -261,7 +202,7 @@ found_named_descendant (gpointer data)
 static void
 test_dashboard_pause_by_name (void)
 {
-  BrtA11yMonitor *monitor = session_monitor ();
+  BrtA11yMonitor *monitor = brt_a11y_shared_monitor ();
   g_autoptr(AtspiAccessible) window = NULL;
   g_autoptr(AtspiAccessible) table = NULL;
   g_autoptr(AtspiAccessible) progress = NULL;
@@ -289,7 +230,7 @@ test_dashboard_pause_by_name (void)
     table = brt_a11y_wait_for (window, ATSPI_ROLE_TREE_TABLE, "Batches", 1000);
   if (table == NULL)
     {
-      maybe_dump (window);
+      brt_a11y_maybe_dump (window);
       g_test_fail_printf ("no table named 'Batches'");
       return;
     }
@@ -298,7 +239,7 @@ test_dashboard_pause_by_name (void)
   fw = (FindWait) { table, "Accessible batch", ATSPI_ROLE_INVALID, NULL };
   if (!brt_a11y_wait_until (found_named_descendant, &fw, BRT_A11Y_TIMEOUT_MS))
     {
-      maybe_dump (table);
+      brt_a11y_maybe_dump (table);
       g_test_fail_printf ("the batch 'Accessible batch' never showed in the table");
       return;
     }
@@ -306,7 +247,7 @@ test_dashboard_pause_by_name (void)
   progress = brt_a11y_find (table, ATSPI_ROLE_PROGRESS_BAR, NULL);
   if (progress == NULL)
     {
-      maybe_dump (table);
+      brt_a11y_maybe_dump (table);
       g_test_fail_printf ("the batch row has no progress bar");
       return;
     }
@@ -334,7 +275,7 @@ test_dashboard_pause_by_name (void)
   pause = brt_a11y_find (window, ATSPI_ROLE_PUSH_BUTTON, "Pause");
   if (pause == NULL)
     {
-      maybe_dump (window);
+      brt_a11y_maybe_dump (window);
       g_test_fail_printf ("no push button named 'Pause'");
       return;
     }
@@ -387,7 +328,7 @@ test_selftest_unnamed_controls_caught (void)
     g_test_fail_printf ("fixture: %s", error->message);
   else if ((window = check_frame (app, "Unlabelled Controls")) != NULL)
     {
-      maybe_dump (window);
+      brt_a11y_maybe_dump (window);
       offenders = brt_a11y_find_unnamed_controls (app);
       for (guint i = 0; i < offenders->len; i++)
         g_test_message ("caught: %s", (const char *) g_ptr_array_index (offenders, i));
@@ -443,8 +384,7 @@ main (int   argc,
 
   ret = g_test_run ();
 
-  g_clear_pointer (&session.monitor, brt_a11y_monitor_free);
-  g_clear_pointer (&session.error, g_free);
+  brt_a11y_shared_monitor_free ();
   atspi_exit ();
   return ret;
 }

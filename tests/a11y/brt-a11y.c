@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -885,4 +886,83 @@ brt_a11y_dump (AtspiAccessible *root)
   guint budget = MAX_NODES;
 
   dump (root, 0, -1, &budget);
+}
+
+static struct
+{
+  gboolean        started;
+  char           *error;
+  BrtA11yMonitor *monitor;
+} shared;
+
+BrtA11yMonitor *
+brt_a11y_shared_monitor (void)
+{
+  if (!shared.started)
+    {
+      g_autoptr(GError) error = NULL;
+
+      shared.started = TRUE;
+      shared.monitor = brt_a11y_monitor_start (NULL, &error);
+      if (shared.monitor == NULL)
+        shared.error = g_strdup (error->message);
+      else
+        g_test_message ("batch-runnerd %s at %s",
+                        shared.monitor->daemon->version, shared.monitor->daemon->url);
+    }
+
+  if (shared.error != NULL)
+    {
+      g_test_fail_printf ("could not start the monitor: %s", shared.error);
+      return NULL;
+    }
+  return shared.monitor;
+}
+
+void
+brt_a11y_shared_monitor_free (void)
+{
+  g_clear_pointer (&shared.monitor, brt_a11y_monitor_free);
+  g_clear_pointer (&shared.error, g_free);
+}
+
+void
+brt_a11y_maybe_dump (AtspiAccessible *root)
+{
+  if (g_getenv ("BR_A11Y_DUMP"))
+    brt_a11y_dump (root);
+}
+
+JsonNode *
+brt_a11y_http (const char *url,
+               const char *method,
+               const char *path,
+               const char *body)
+{
+  g_autoptr(SoupSession) http = soup_session_new ();
+  g_autofree char *full = g_strconcat (url, "/api/v1", path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, full);
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (msg == NULL)
+    {
+      g_test_message ("%s %s: not a valid address", method, full);
+      return NULL;
+    }
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  answer = soup_session_send_and_read (http, msg, NULL, &error);
+  if (answer == NULL || !SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)) ||
+      !json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL), g_bytes_get_size (answer), NULL))
+    {
+      g_test_message ("%s %s: HTTP %u %s", method, path, soup_message_get_status (msg), error ? error->message : "");
+      return NULL;
+    }
+  return json_node_ref (json_parser_get_root (parser));
 }

@@ -3,6 +3,7 @@
 
 #include <atspi/atspi.h>
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -71,6 +72,21 @@ BrtA11yMonitor  *brt_a11y_monitor_start         (const char * const  *extra_args
                                                  GError             **error);
 void             brt_a11y_monitor_free          (BrtA11yMonitor      *monitor);
 
+/* One monitor for all the tests of a program (starting it is the slow
+ * part), started on first use. When it cannot start, every test that asks
+ * fails with the reason and gets NULL. brt_a11y_shared_monitor_free()
+ * stops it at the end of main(). */
+BrtA11yMonitor  *brt_a11y_shared_monitor        (void);
+void             brt_a11y_shared_monitor_free   (void);
+
+/* A REST call to @url's /api/v1@path with an optional JSON @body, as any
+ * client makes it; the JSON answer of a 2xx response, or NULL (the reason
+ * goes to the test log). */
+JsonNode        *brt_a11y_http                  (const char          *url,
+                                                 const char          *method,
+                                                 const char          *path,
+                                                 const char          *body);
+
 /* The AT-SPI application object of process @pid, polled for until
  * @timeout_ms pass. Its cache is off, so names are always current. */
 AtspiAccessible *brt_a11y_find_app              (GPid                 pid,
@@ -113,6 +129,8 @@ gboolean         brt_a11y_activate              (AtspiAccessible     *accessible
 
 /* Prints the tree below @root to stderr (set BR_A11Y_DUMP=1 in tests). */
 void             brt_a11y_dump                  (AtspiAccessible     *root);
+/* brt_a11y_dump() when BR_A11Y_DUMP is set, for a failing test. */
+void             brt_a11y_maybe_dump            (AtspiAccessible     *root);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BrtA11yDaemon, brt_a11y_daemon_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BrtA11yMonitor, brt_a11y_monitor_free)
