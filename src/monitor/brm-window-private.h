@@ -4,6 +4,8 @@
 #include "brm-batch-detail.h"
 #include "brm-batch-table.h"
 #include "brm-connection.h"
+#include "brm-health-page.h"
+#include "brm-live-metrics.h"
 #include "brm-window.h"
 
 G_BEGIN_DECLS
@@ -34,16 +36,10 @@ struct _BrmWindow
   GtkLabel             *selection_label;
   BrmBatchTable        *table;
   BrmBatchDetail       *detail;
-  AdwActionRow         *health_status_row;
-  AdwActionRow         *health_address_row;
-  AdwActionRow         *health_version_row;
-  AdwActionRow         *health_workers_row;
-  AdwActionRow         *health_queue_row;
-  AdwActionRow         *health_clients_row;
-  AdwActionRow         *health_database_row;
-  AdwActionRow         *health_features_row;
+  BrmHealthPage        *health_page;
 
   BrmConnection        *connection;
+  BrmLiveMetrics       *metrics;
   GSettings            *settings;
   GSignalGroup         *store_signals;
   GSignalGroup         *feed_signals;

@@ -151,57 +151,6 @@ update_connection (BrmWindow *self)
 }
 
 static void
-update_health (BrmWindow  *self,
-               JsonObject *health)
-{
-  g_autoptr(BrHealth) h = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *workers = NULL;
-  g_autofree char *queue = NULL;
-  g_autofree char *clients = NULL;
-  g_autofree char *features = NULL;
-  const char *status;
-
-  adw_action_row_set_subtitle (self->health_address_row,
-                               self->connection ? brm_connection_get_base_url (self->connection) : "");
-  if (health == NULL)
-    return;
-
-  h = br_health_new_from_json (health, &error);
-  if (h == NULL)
-    {
-      g_debug ("ignoring a health report: %s", error->message);
-      return;
-    }
-
-  status = br_health_get_status (h);
-  adw_action_row_set_subtitle (self->health_status_row,
-                               br_health_get_message (h) && *br_health_get_message (h)
-                               ? br_health_get_message (h) : (status ? status : _("Unknown")));
-  adw_action_row_set_subtitle (self->health_version_row, br_health_get_version (h) ? br_health_get_version (h) : "");
-  /* TRANSLATORS: busy workers of all workers, such as "3 of 8" */
-  workers = g_strdup_printf (_("%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT),
-                             br_health_get_workers_busy (h), br_health_get_workers_total (h));
-  adw_action_row_set_subtitle (self->health_workers_row, workers);
-  queue = g_strdup_printf ("%" G_GINT64_FORMAT, br_health_get_queue_depth (h));
-  adw_action_row_set_subtitle (self->health_queue_row, queue);
-  clients = g_strdup_printf ("%" G_GINT64_FORMAT, br_health_get_websocket_clients (h));
-  adw_action_row_set_subtitle (self->health_clients_row, clients);
-  adw_action_row_set_subtitle (self->health_database_row, br_health_get_database (h) ? br_health_get_database (h) : "");
-  if (br_health_get_capabilities (h) != NULL)
-    features = g_strjoinv (", ", (char **) br_health_get_capabilities (h));
-  adw_action_row_set_subtitle (self->health_features_row,
-                               features && *features ? features : _("The basic set (no extensions)"));
-}
-
-static void
-feed_health_cb (BrmWindow  *self,
-                JsonObject *health)
-{
-  update_health (self, health);
-}
-
-static void
 update_summary (BrmWindow *self)
 {
   BrBatchStore *store;
@@ -376,6 +325,7 @@ brm_window_dispose (GObject *object)
     g_signal_group_set_target (self->feed_signals, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), BRM_TYPE_WINDOW);
   g_clear_object (&self->connection);
+  g_clear_object (&self->metrics);
 
   G_OBJECT_CLASS (brm_window_parent_class)->dispose (object);
 }
@@ -470,6 +420,7 @@ brm_window_class_init (BrmWindowClass *klass)
 
   g_type_ensure (BRM_TYPE_BATCH_TABLE);
   g_type_ensure (BRM_TYPE_BATCH_DETAIL);
+  g_type_ensure (BRM_TYPE_HEALTH_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/brm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BrmWindow, toast_overlay);
@@ -493,14 +444,7 @@ brm_window_class_init (BrmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BrmWindow, selection_label);
   gtk_widget_class_bind_template_child (widget_class, BrmWindow, table);
   gtk_widget_class_bind_template_child (widget_class, BrmWindow, detail);
-  gtk_widget_class_bind_template_child (widget_class, BrmWindow, health_status_row);
-  gtk_widget_class_bind_template_child (widget_class, BrmWindow, health_address_row);
-  gtk_widget_class_bind_template_child (widget_class, BrmWindow, health_version_row);
-  gtk_widget_class_bind_template_child (widget_class, BrmWindow, health_workers_row);
-  gtk_widget_class_bind_template_child (widget_class, BrmWindow, health_queue_row);
-  gtk_widget_class_bind_template_child (widget_class, BrmWindow, health_clients_row);
-  gtk_widget_class_bind_template_child (widget_class, BrmWindow, health_database_row);
-  gtk_widget_class_bind_template_child (widget_class, BrmWindow, health_features_row);
+  gtk_widget_class_bind_template_child (widget_class, BrmWindow, health_page);
 
   brm_window_actions_class_init (widget_class);
 }
@@ -543,7 +487,6 @@ brm_window_init (BrmWindow *self)
   self->feed_signals = g_signal_group_new (BR_TYPE_LIVE_FEED);
   g_signal_group_connect_swapped (self->feed_signals, "notify::state", G_CALLBACK (update_connection), self);
   g_signal_group_connect_swapped (self->feed_signals, "notify::mode", G_CALLBACK (update_connection), self);
-  g_signal_group_connect_swapped (self->feed_signals, "health", G_CALLBACK (feed_health_cb), self);
 
   g_signal_connect_object (self->table, "selection-changed", G_CALLBACK (table_selection_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->table, "batch-activated", G_CALLBACK (table_batch_activated_cb), self, G_CONNECT_SWAPPED);
@@ -588,13 +531,23 @@ brm_window_set_connection (BrmWindow     *self,
   brm_batch_table_set_model (self->table, connection ? G_LIST_MODEL (brm_connection_get_store (connection)) : NULL);
   brm_batch_detail_set_batch (self->detail, NULL);
   brm_batch_detail_set_connection (self->detail, connection);
+
+  /* One sampler per service feeds the live charts and the health page. */
+  g_clear_object (&self->metrics);
+  if (connection != NULL)
+    {
+      self->metrics = brm_live_metrics_new (brm_connection_get_store (connection),
+                                            brm_connection_get_feed (connection));
+      brm_live_metrics_set_interval (self->metrics, BRM_LIVE_METRICS_DEFAULT_INTERVAL_MS);
+    }
+  brm_health_page_set_metrics (self->health_page, self->metrics);
+  brm_health_page_set_connection (self->health_page, connection);
   if (connection != NULL)
     g_signal_connect_object (connection, "notify::capabilities", G_CALLBACK (capabilities_changed_cb),
                              self, G_CONNECT_SWAPPED);
 
   update_connection (self);
   update_summary (self);
-  update_health (self, NULL);
   update_selection (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
 }
@@ -684,6 +637,28 @@ brm_window_get_detail (BrmWindow *self)
   g_return_val_if_fail (BRM_IS_WINDOW (self), NULL);
 
   return GTK_WIDGET (self->detail);
+}
+
+GtkWidget *
+brm_window_get_health_page (BrmWindow *self)
+{
+  g_return_val_if_fail (BRM_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->health_page);
+}
+
+/**
+ * brm_window_get_live_metrics:
+ *
+ * Returns: (nullable) (transfer none): the sampler of the live charts
+ *   and the health history
+ */
+BrmLiveMetrics *
+brm_window_get_live_metrics (BrmWindow *self)
+{
+  g_return_val_if_fail (BRM_IS_WINDOW (self), NULL);
+
+  return self->metrics;
 }
 
 /**

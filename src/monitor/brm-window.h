@@ -5,6 +5,7 @@
 
 #include "brm-application.h"
 #include "brm-connection.h"
+#include "brm-live-metrics.h"
 
 G_BEGIN_DECLS
 
@@ -23,6 +24,9 @@ gboolean       brm_window_show_batch          (BrmWindow      *self,
 const char    *brm_window_get_connection_text (BrmWindow      *self);
 GtkWidget     *brm_window_get_table           (BrmWindow      *self);
 GtkWidget     *brm_window_get_detail          (BrmWindow      *self);
+GtkWidget     *brm_window_get_health_page     (BrmWindow      *self);
+/* The sampler behind the live charts; NULL without a connection. */
+BrmLiveMetrics *brm_window_get_live_metrics   (BrmWindow      *self);
 AdwMessageDialog *brm_window_get_dialog       (BrmWindow      *self);
 char          *brm_window_dup_summary_text    (BrmWindow      *self);
 
