@@ -7,7 +7,9 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "brm-batch-charts.h"
 #include "brm-batch-detail.h"
+#include "brm-sparkline.h"
 
 /**
  * BrmBatchDetail:
@@ -86,6 +88,8 @@ struct _BrmBatchDetail
   GtkListBox          *activity_list;
   GtkLabel            *audit_note;
   GtkListBox          *audit_list;
+  BrmBatchCharts      *batch_charts;
+  BrmSparkline        *progress_spark;
 
   BrmConnection       *connection;
   BrBatch             *batch;
@@ -1603,6 +1607,8 @@ brm_batch_detail_class_init (BrmBatchDetailClass *klass)
     g_signal_new ("lead-selection-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  g_type_ensure (BRM_TYPE_BATCH_CHARTS);
+  g_type_ensure (BRM_TYPE_SPARKLINE);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/brm-batch-detail.ui");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "batchdetail");
@@ -1660,6 +1666,8 @@ brm_batch_detail_class_init (BrmBatchDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BrmBatchDetail, activity_list);
   gtk_widget_class_bind_template_child (widget_class, BrmBatchDetail, audit_note);
   gtk_widget_class_bind_template_child (widget_class, BrmBatchDetail, audit_list);
+  gtk_widget_class_bind_template_child (widget_class, BrmBatchDetail, batch_charts);
+  gtk_widget_class_bind_template_child (widget_class, BrmBatchDetail, progress_spark);
   gtk_widget_class_bind_template_callback (widget_class, leads_retry_clicked_cb);
 }
 
@@ -1667,6 +1675,8 @@ static void
 brm_batch_detail_init (BrmBatchDetail *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  brm_chart_set_title (BRM_CHART (self->progress_spark), _("Progress"));
+  brm_chart_set_unit (BRM_CHART (self->progress_spark), BRM_CHART_UNIT_PERCENT);
 
   self->cancellable = g_cancellable_new ();
   self->hints = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -1781,6 +1791,11 @@ brm_batch_detail_set_batch (BrmBatchDetail *self,
 
   g_set_object (&self->batch, batch);
   g_signal_group_set_target (self->batch_signals, batch);
+  brm_batch_charts_set_batch (self->batch_charts, batch);
+  brm_chart_remove_all_series (BRM_CHART (self->progress_spark));
+  if (batch != NULL)
+    brm_chart_add_series (BRM_CHART (self->progress_spark),
+                          brm_batch_metrics_get_progress (brm_batch_charts_get_metrics (self->batch_charts)));
   brm_lead_list_set_batch_id (self->leads, batch != NULL ? br_batch_get_id (batch) : NULL);
   gtk_stack_set_visible_child_name (self->stack, batch != NULL ? "batch" : "empty");
   sync_batch (self);
@@ -1819,6 +1834,18 @@ brm_batch_detail_get_n_selected_leads (BrmBatchDetail *self)
 {
   g_return_val_if_fail (BRM_IS_BATCH_DETAIL (self), 0);
   return self->n_selected;
+}
+
+/**
+ * brm_batch_detail_get_charts:
+ *
+ * Returns: (transfer none): the batch's throughput and cost charts
+ */
+BrmBatchCharts *
+brm_batch_detail_get_charts (BrmBatchDetail *self)
+{
+  g_return_val_if_fail (BRM_IS_BATCH_DETAIL (self), NULL);
+  return self->batch_charts;
 }
 
 /**

@@ -3,6 +3,7 @@
 
 #include <gtk/gtk.h>
 
+#include "brm-batch-charts.h"
 #include "brm-connection.h"
 #include "brm-lead-list.h"
 
@@ -29,5 +30,6 @@ guint              brm_batch_detail_get_n_selected_leads (BrmBatchDetail *self);
 BrmLeadList       *brm_batch_detail_get_lead_list        (BrmBatchDetail *self);
 GtkSelectionModel *brm_batch_detail_get_lead_selection   (BrmBatchDetail *self);
 void               brm_batch_detail_refresh              (BrmBatchDetail *self);
+BrmBatchCharts    *brm_batch_detail_get_charts           (BrmBatchDetail *self);
 
 G_END_DECLS

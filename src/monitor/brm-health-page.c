@@ -7,6 +7,8 @@
 #include <math.h>
 
 #include "brm-health-page.h"
+#include "brm-chart-view.h"
+#include "brm-time-chart.h"
 
 /**
  * BrmHealthPage:
@@ -35,6 +37,8 @@ struct _BrmHealthPage
   AdwActionRow   *spend_row;
   GtkLevelBar    *spend_level;
   GtkFlowBox     *history_box;
+  /* workers busy, queue depth, live clients, spend */
+  BrmChart       *history[4];
 
   BrmConnection  *connection;
   BrmLiveMetrics *metrics;
@@ -202,6 +206,56 @@ update_rows (BrmHealthPage *self)
 }
 
 static void
+setup_history (BrmHealthPage *self)
+{
+  static const struct {
+    const char   *title;
+    BrmChartUnit  unit;
+  } charts[] = {
+    { N_("Workers Busy"), BRM_CHART_UNIT_COUNT },
+    { N_("Leads Waiting"), BRM_CHART_UNIT_COUNT },
+    { N_("Live Clients"), BRM_CHART_UNIT_COUNT },
+    { N_("Spent Today"), BRM_CHART_UNIT_USD },
+  };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (charts) == G_N_ELEMENTS (self->history));
+
+  for (guint i = 0; i < G_N_ELEMENTS (charts); i++)
+    {
+      BrmTimeChart *chart = brm_time_chart_new ();
+
+      brm_chart_set_title (BRM_CHART (chart), _(charts[i].title));
+      brm_chart_set_unit (BRM_CHART (chart), charts[i].unit);
+      brm_chart_set_x_kind (BRM_CHART (chart), BRM_CHART_X_TIME);
+      /* The whole session (at most the hour the metrics keep). */
+      brm_time_chart_set_window (chart, 0);
+      gtk_widget_set_size_request (GTK_WIDGET (chart), 200, 100);
+      self->history[i] = BRM_CHART (chart);
+      gtk_flow_box_append (self->history_box, GTK_WIDGET (brm_chart_view_new (BRM_CHART (chart))));
+    }
+}
+
+static void
+attach_history (BrmHealthPage *self)
+{
+  BrmChartSeries *series[4] = { NULL, };
+
+  if (self->metrics != NULL)
+    {
+      series[0] = brm_live_metrics_get_workers_busy (self->metrics);
+      series[1] = brm_live_metrics_get_queue_depth (self->metrics);
+      series[2] = brm_live_metrics_get_websocket_clients (self->metrics);
+      series[3] = brm_live_metrics_get_health_spend (self->metrics);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (self->history); i++)
+    {
+      brm_chart_remove_all_series (self->history[i]);
+      if (series[i] != NULL)
+        brm_chart_add_series (self->history[i], series[i]);
+    }
+}
+
+static void
 health_fetched_cb (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
@@ -352,6 +406,7 @@ brm_health_page_init (BrmHealthPage *self)
   self->feed_signals = g_signal_group_new (BR_TYPE_LIVE_FEED);
   g_signal_group_connect_swapped (self->feed_signals, "notify::state", G_CALLBACK (update_rows), self);
 
+  setup_history (self);
   update_rows (self);
 }
 
@@ -415,6 +470,7 @@ brm_health_page_set_metrics (BrmHealthPage  *self,
   if (metrics != NULL)
     g_signal_connect_object (metrics, "notify::health", G_CALLBACK (update_rows), self, G_CONNECT_SWAPPED);
 
+  attach_history (self);
   maybe_fetch_health (self);
   update_rows (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_METRICS]);
@@ -457,13 +513,15 @@ brm_health_page_get_field (BrmHealthPage *self,
 }
 
 /**
- * brm_health_page_get_history:
+ * brm_health_page_get_history_chart:
+ * @index: 0 workers busy, 1 leads waiting, 2 live clients, 3 spend
  *
- * Returns: (transfer none): the box holding the history charts
+ * Returns: (transfer none) (nullable): that history chart
  */
-GtkWidget *
-brm_health_page_get_history (BrmHealthPage *self)
+BrmChart *
+brm_health_page_get_history_chart (BrmHealthPage *self,
+                                   guint          index)
 {
   g_return_val_if_fail (BRM_IS_HEALTH_PAGE (self), NULL);
-  return GTK_WIDGET (self->history_box);
+  return index < G_N_ELEMENTS (self->history) ? self->history[index] : NULL;
 }

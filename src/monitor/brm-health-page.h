@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "brm-chart.h"
 #include "brm-connection.h"
 #include "brm-live-metrics.h"
 
@@ -21,6 +22,7 @@ void            brm_health_page_set_metrics    (BrmHealthPage  *self,
                                                 BrmLiveMetrics *metrics);
 const char     *brm_health_page_get_field      (BrmHealthPage  *self,
                                                 const char     *field);
-GtkWidget      *brm_health_page_get_history    (BrmHealthPage  *self);
+BrmChart       *brm_health_page_get_history_chart (BrmHealthPage *self,
+                                                   guint          index);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 #include "brm-batch-table.h"
 #include "brm-connection.h"
 #include "brm-health-page.h"
+#include "brm-live-charts.h"
 #include "brm-live-metrics.h"
 #include "brm-window.h"
 
@@ -37,6 +38,7 @@ struct _BrmWindow
   BrmBatchTable        *table;
   BrmBatchDetail       *detail;
   BrmHealthPage        *health_page;
+  BrmLiveCharts        *live_charts;
 
   BrmConnection        *connection;
   BrmLiveMetrics       *metrics;

@@ -421,6 +421,7 @@ brm_window_class_init (BrmWindowClass *klass)
   g_type_ensure (BRM_TYPE_BATCH_TABLE);
   g_type_ensure (BRM_TYPE_BATCH_DETAIL);
   g_type_ensure (BRM_TYPE_HEALTH_PAGE);
+  g_type_ensure (BRM_TYPE_LIVE_CHARTS);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/brm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BrmWindow, toast_overlay);
@@ -445,6 +446,7 @@ brm_window_class_init (BrmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BrmWindow, table);
   gtk_widget_class_bind_template_child (widget_class, BrmWindow, detail);
   gtk_widget_class_bind_template_child (widget_class, BrmWindow, health_page);
+  gtk_widget_class_bind_template_child (widget_class, BrmWindow, live_charts);
 
   brm_window_actions_class_init (widget_class);
 }
@@ -540,6 +542,7 @@ brm_window_set_connection (BrmWindow     *self,
                                             brm_connection_get_feed (connection));
       brm_live_metrics_set_interval (self->metrics, BRM_LIVE_METRICS_DEFAULT_INTERVAL_MS);
     }
+  brm_live_charts_set_metrics (self->live_charts, self->metrics);
   brm_health_page_set_metrics (self->health_page, self->metrics);
   brm_health_page_set_connection (self->health_page, connection);
   if (connection != NULL)
@@ -645,6 +648,14 @@ brm_window_get_health_page (BrmWindow *self)
   g_return_val_if_fail (BRM_IS_WINDOW (self), NULL);
 
   return GTK_WIDGET (self->health_page);
+}
+
+GtkWidget *
+brm_window_get_live_charts (BrmWindow *self)
+{
+  g_return_val_if_fail (BRM_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->live_charts);
 }
 
 /**

@@ -25,6 +25,7 @@ const char    *brm_window_get_connection_text (BrmWindow      *self);
 GtkWidget     *brm_window_get_table           (BrmWindow      *self);
 GtkWidget     *brm_window_get_detail          (BrmWindow      *self);
 GtkWidget     *brm_window_get_health_page     (BrmWindow      *self);
+GtkWidget     *brm_window_get_live_charts     (BrmWindow      *self);
 /* The sampler behind the live charts; NULL without a connection. */
 BrmLiveMetrics *brm_window_get_live_metrics   (BrmWindow      *self);
 AdwMessageDialog *brm_window_get_dialog       (BrmWindow      *self);

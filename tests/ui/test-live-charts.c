@@ -5,11 +5,14 @@
 #include <math.h>
 #include <string.h>
 
+#include "brm-batch-charts.h"
 #include "brm-batch-detail.h"
 #include "brm-batch-table.h"
 #include "brm-connection.h"
 #include "brm-health-page.h"
+#include "brm-live-charts.h"
 #include "brm-live-metrics.h"
+#include "brm-time-chart.h"
 #include "brm-window.h"
 #include "brt-daemon.h"
 #include "brt-fixtures.h"
@@ -380,6 +383,294 @@ test_health_history_grows (Fixture       *f,
     }
 }
 
+static BrmLiveCharts *
+live_charts_of (Fixture *f)
+{
+  return BRM_LIVE_CHARTS (brm_window_get_live_charts (f->window));
+}
+
+/* The dashboard's charts show the sampler's series, and the throughput
+ * chart's accessible description says the current figure. */
+static void
+test_dashboard_charts (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *id = start_batch (f, 40, "\"max_concurrent\": 2");
+  BrmLiveCharts *charts = live_charts_of (f);
+  BrmChart *throughput = brm_chart_view_get_chart (brm_live_charts_get_throughput_view (charts));
+  BrmChart *spend = brm_chart_view_get_chart (brm_live_charts_get_spend_view (charts));
+  BrmChartSeries *series;
+  g_autofree char *summary = NULL;
+  g_autofree char *figure = NULL;
+  const char *label = NULL;
+  gint64 before;
+  BrmChartSample last;
+
+  g_assert_cmpuint (brm_chart_get_n_series (throughput), ==, 1);
+  series = brm_chart_get_series_at (throughput, 0);
+  g_assert_true (series == brm_live_metrics_get_throughput (f->metrics));
+  g_assert_true (brm_chart_get_series_at (spend, 0) == brm_live_metrics_get_spend (f->metrics));
+  g_assert_cmpint (brm_chart_get_unit (throughput), ==, BRM_CHART_UNIT_LEADS_PER_MINUTE);
+  g_assert_cmpint (brm_chart_get_unit (spend), ==, BRM_CHART_UNIT_USD);
+
+  wait_batch (f, id, BR_BATCH_STATUS_RUNNING, 1);
+  brm_live_metrics_sample (f->metrics);
+  before = store_processed (f);
+  wait_batch (f, id, BR_BATCH_STATUS_RUNNING, before + 3);
+  f->now += 10 * G_USEC_PER_SEC;
+  brm_live_metrics_sample (f->metrics);
+
+  g_assert_true (brm_chart_series_get_last (series, &last));
+  g_assert_cmpfloat (last.y, >, 0);
+  brm_chart_flush_summary (throughput);
+  summary = brm_chart_dup_summary (throughput);
+  figure = brm_chart_format_y (throughput, last.y);
+  g_assert_nonnull (strstr (summary, figure));
+  gtk_test_accessible_assert_role (GTK_ACCESSIBLE (throughput), GTK_ACCESSIBLE_ROLE_IMG);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (throughput), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, summary);
+
+  /* The budget line is the service's budget. */
+  wait_reports (f, 1);
+  g_assert_cmpfloat_with_epsilon (brm_chart_get_threshold (spend, &label), 250.0, 1e-9);
+  g_assert_nonnull (label);
+  g_assert_nonnull (strstr (label, "250"));
+}
+
+static gboolean
+minutes_are_60 (gpointer data)
+{
+  return brm_live_charts_get_minutes (data) == 60;
+}
+
+static gboolean
+minutes_are_15 (gpointer data)
+{
+  return brm_live_charts_get_minutes (data) == 15;
+}
+
+static void
+test_span_toggles (Fixture       *f,
+                   gconstpointer  data)
+{
+  BrmLiveCharts *charts = live_charts_of (f);
+  GtkWidget *b15 = brm_live_charts_get_minutes_button (charts, 15);
+  GtkWidget *b60 = brm_live_charts_get_minutes_button (charts, 60);
+  BrmTimeChart *throughput = BRM_TIME_CHART (brm_chart_view_get_chart (brm_live_charts_get_throughput_view (charts)));
+  BrmTimeChart *spend = BRM_TIME_CHART (brm_chart_view_get_chart (brm_live_charts_get_spend_view (charts)));
+
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (b15), GTK_ACCESSIBLE_PROPERTY_LABEL, "Last 15 minutes");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (b60), GTK_ACCESSIBLE_PROPERTY_LABEL, "Last 60 minutes");
+  g_assert_true (gtk_widget_get_focusable (b15) || gtk_widget_get_can_focus (b15));
+
+  g_assert_cmpuint (brm_live_charts_get_minutes (charts), ==, 15);
+  g_assert_cmpfloat (brm_time_chart_get_window (throughput), ==, 15 * 60);
+
+  /* What Space or Enter does (the button releases after a short delay). */
+  g_assert_true (gtk_widget_activate (b60));
+  g_assert_true (brt_wait_until (minutes_are_60, charts, 5000));
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (b60)));
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (b15)));
+  g_assert_cmpfloat (brm_time_chart_get_window (throughput), ==, 60 * 60);
+  g_assert_cmpfloat (brm_time_chart_get_window (spend), ==, 60 * 60);
+
+  g_assert_true (gtk_widget_activate (b15));
+  g_assert_true (brt_wait_until (minutes_are_15, charts, 5000));
+  g_assert_cmpfloat (brm_time_chart_get_window (spend), ==, 15 * 60);
+}
+
+static GtkWidget *
+find_toggle (GtkWidget *root)
+{
+  if (GTK_IS_TOGGLE_BUTTON (root))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_toggle (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+showing_table (gpointer data)
+{
+  return brm_chart_view_get_show_table (data);
+}
+
+static gboolean
+showing_chart (gpointer data)
+{
+  return !brm_chart_view_get_show_table (data);
+}
+
+/* "Show as Table" shows the same points as the chart, here and on the
+ * Health page. */
+static void
+test_show_as_table (Fixture       *f,
+                    gconstpointer  data)
+{
+  BrmChartView *view = brm_live_charts_get_throughput_view (live_charts_of (f));
+  BrmChartSeries *series = brm_live_metrics_get_throughput (f->metrics);
+  GtkWidget *toggle = find_toggle (GTK_WIDGET (view));
+  GListModel *rows;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      f->now += 2 * G_USEC_PER_SEC;
+      brm_live_metrics_sample (f->metrics);
+    }
+
+  g_assert_nonnull (toggle);
+  g_assert_false (brm_chart_view_get_show_table (view));
+  gtk_widget_activate (toggle);
+  g_assert_true (brt_wait_until (showing_table, view, 5000));
+  rows = brm_chart_view_get_rows (view);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, brm_chart_series_get_n_samples (series));
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(BrmChartPoint) point = g_list_model_get_item (rows, i);
+      const BrmChartSample *samples = brm_chart_series_peek_samples (series, NULL);
+
+      g_assert_cmpfloat (brm_chart_point_get_x (point), ==, samples[i].x);
+    }
+  /* A new sample is a new row. */
+  f->now += 2 * G_USEC_PER_SEC;
+  brm_live_metrics_sample (f->metrics);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, brm_chart_series_get_n_samples (series));
+  gtk_widget_activate (toggle);
+  g_assert_true (brt_wait_until (showing_chart, view, 5000));
+}
+
+static void
+test_health_history_charts (Fixture       *f,
+                            gconstpointer  data)
+{
+  BrmHealthPage *page = BRM_HEALTH_PAGE (brm_window_get_health_page (f->window));
+  BrmChartSeries *expected[] = {
+    brm_live_metrics_get_workers_busy (f->metrics),
+    brm_live_metrics_get_queue_depth (f->metrics),
+    brm_live_metrics_get_websocket_clients (f->metrics),
+    brm_live_metrics_get_health_spend (f->metrics),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      BrmChart *chart = brm_health_page_get_history_chart (page, i);
+
+      g_assert_nonnull (chart);
+      g_assert_cmpuint (brm_chart_get_n_series (chart), ==, 1);
+      g_assert_true (brm_chart_get_series_at (chart, 0) == expected[i]);
+      g_assert_nonnull (gtk_widget_get_ancestor (GTK_WIDGET (chart), BRM_TYPE_CHART_VIEW));
+    }
+  g_assert_null (brm_health_page_get_history_chart (page, 4));
+
+  f->now += G_USEC_PER_SEC;
+  wait_reports (f, 1);
+  g_assert_cmpuint (brm_chart_series_get_n_samples (brm_chart_get_series_at (brm_health_page_get_history_chart (page, 0), 0)), >=, 1);
+}
+
+/* The detail pane charts the batch shown, and starts afresh for another. */
+static void
+test_detail_follows_selection (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autofree char *first = start_batch (f, 30, "\"max_concurrent\": 1");
+  g_autofree char *second = start_batch (f, 3, NULL);
+  BrmBatchDetail *detail = BRM_BATCH_DETAIL (brm_window_get_detail (f->window));
+  BrmBatchCharts *charts = brm_batch_detail_get_charts (detail);
+  BrmChart *throughput = brm_chart_view_get_chart (brm_batch_charts_get_throughput_view (charts));
+  BrmChart *cost = brm_chart_view_get_chart (brm_batch_charts_get_cost_view (charts));
+  BrmBatchMetrics *metrics;
+  BrBatch *batch;
+  gint64 before;
+  BrmChartSample last;
+
+  wait_batch (f, first, BR_BATCH_STATUS_RUNNING, 1);
+  g_assert_true (brm_window_show_batch (f->window, first));
+  batch = br_batch_store_lookup (brm_connection_get_store (f->connection), first);
+  g_assert_true (brm_batch_charts_get_batch (charts) == batch);
+  metrics = brm_batch_charts_get_metrics (charts);
+  brm_batch_metrics_set_interval (metrics, 0);
+  brm_batch_metrics_set_clock (metrics, fixture_clock, f, NULL);
+
+  g_assert_true (brm_chart_get_series_at (throughput, 0) == brm_batch_metrics_get_throughput (metrics));
+  g_assert_cmpuint (brm_chart_get_n_series (cost), ==, 2);
+  g_assert_true (brm_chart_get_series_at (cost, 0) == brm_batch_metrics_get_estimated_cost (metrics));
+  g_assert_true (brm_chart_get_series_at (cost, 1) == brm_batch_metrics_get_actual_cost (metrics));
+
+  f->now += 5 * G_USEC_PER_SEC;
+  brm_batch_metrics_sample (metrics);
+  before = br_batch_get_processed_leads (batch);
+  wait_batch (f, first, BR_BATCH_STATUS_RUNNING, before + 2);
+  /* The clock stands still while the service works, so only the explicit
+   * sample below counts. */
+  f->now += 6 * G_USEC_PER_SEC;
+  brm_batch_metrics_sample (metrics);
+  g_assert_true (brm_chart_series_get_last (brm_batch_metrics_get_throughput (metrics), &last));
+  g_assert_cmpfloat (last.y, >, 0);
+  g_assert_true (brm_chart_series_get_last (brm_batch_metrics_get_actual_cost (metrics), &last));
+  g_assert_cmpfloat_with_epsilon (last.y, br_batch_get_actual_cost_usd (batch), 1e-9);
+  g_assert_cmpfloat (last.y, >, 0);
+  g_assert_true (brm_chart_series_get_last (brm_batch_metrics_get_estimated_cost (metrics), &last));
+  g_assert_cmpfloat_with_epsilon (last.y, br_batch_get_estimated_cost_usd (batch), 1e-9);
+
+  wait_batch (f, second, BR_BATCH_STATUS_COMPLETED, 3);
+  g_assert_true (brm_window_show_batch (f->window, second));
+  batch = br_batch_store_lookup (brm_connection_get_store (f->connection), second);
+  g_assert_true (brm_batch_charts_get_batch (charts) == batch);
+  g_assert_true (brm_batch_charts_get_metrics (charts) != metrics);
+  metrics = brm_batch_charts_get_metrics (charts);
+  g_assert_true (brm_chart_get_series_at (throughput, 0) == brm_batch_metrics_get_throughput (metrics));
+  g_assert_cmpuint (brm_chart_series_get_n_samples (brm_batch_metrics_get_actual_cost (metrics)), ==, 1);
+  g_assert_true (brm_chart_series_get_last (brm_batch_metrics_get_actual_cost (metrics), &last));
+  g_assert_cmpfloat_with_epsilon (last.y, br_batch_get_actual_cost_usd (batch), 1e-9);
+}
+
+static gboolean
+charts_compact (gpointer data)
+{
+  return gtk_widget_get_width (data) > 0 && brm_live_charts_get_compact (data);
+}
+
+static gboolean
+charts_full (gpointer data)
+{
+  return gtk_widget_get_width (data) > 0 && !brm_live_charts_get_compact (data);
+}
+
+/* At 360 px the row shows sparklines and the window still works; wide,
+ * the charts. (A second window: Broadway sizes a window when it is first
+ * shown.) */
+static void
+test_narrow (Fixture       *f,
+             gconstpointer  data)
+{
+  BrmLiveCharts *wide = live_charts_of (f);
+  g_autoptr(BrmWindow) narrow = g_object_new (BRM_TYPE_WINDOW, "connection", f->connection, NULL);
+  BrmLiveCharts *charts;
+  int min_width;
+
+  g_assert_true (brt_wait_until (charts_full, wide, 10000));
+
+  g_object_ref_sink (narrow);
+  gtk_window_set_default_size (GTK_WINDOW (narrow), 360, 720);
+  gtk_window_present (GTK_WINDOW (narrow));
+  charts = BRM_LIVE_CHARTS (brm_window_get_live_charts (narrow));
+  g_assert_true (brt_wait_until (charts_compact, charts, 10000));
+  /* Neither the row nor the Health page asks for more than 360 px. (The
+   * window as a whole is as narrow as its widest page allows.) */
+  gtk_widget_measure (GTK_WIDGET (charts), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  g_assert_cmpint (min_width, <=, 360 - 24);
+  gtk_widget_measure (brm_window_get_health_page (narrow), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  g_assert_cmpint (min_width, <=, 360);
+  /* The batch table is still there beside the compact row. */
+  g_assert_true (gtk_widget_get_mapped (brm_window_get_table (narrow)));
+
+  gtk_window_destroy (GTK_WINDOW (narrow));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -391,6 +682,13 @@ main (int   argc,
   g_test_add ("/monitor/live-charts/gap-while-offline", Fixture, NULL, fixture_setup, test_gap_while_offline, fixture_teardown);
   g_test_add ("/monitor/health-page/rows-equal-service", Fixture, NULL, fixture_setup, test_health_page_rows, fixture_teardown);
   g_test_add ("/monitor/health-page/history-grows", Fixture, NULL, fixture_setup, test_health_history_grows, fixture_teardown);
+
+  g_test_add ("/monitor/live-charts/dashboard-charts", Fixture, NULL, fixture_setup, test_dashboard_charts, fixture_teardown);
+  g_test_add ("/monitor/live-charts/span-toggles", Fixture, NULL, fixture_setup, test_span_toggles, fixture_teardown);
+  g_test_add ("/monitor/live-charts/show-as-table", Fixture, NULL, fixture_setup, test_show_as_table, fixture_teardown);
+  g_test_add ("/monitor/live-charts/detail-follows-selection", Fixture, NULL, fixture_setup, test_detail_follows_selection, fixture_teardown);
+  g_test_add ("/monitor/live-charts/narrow", Fixture, NULL, fixture_setup, test_narrow, fixture_teardown);
+  g_test_add ("/monitor/health-page/history-charts", Fixture, NULL, fixture_setup, test_health_history_charts, fixture_teardown);
 
   return g_test_run ();
 }
