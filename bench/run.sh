@@ -108,6 +108,11 @@ awk -F ' [|] ' '/^[|] state change/ {
     printf "RESULT\tfeed-latency\tnotifies observed\t%s\t-\t-\n", $2
   }' "$logs/feed-latency.out" >> "$results"
 
+# The live charts' sampler (no display needed).
+if [ -x "$bench/bench-live-metrics" ]; then
+  run live-metrics   "$bench/bench-live-metrics" 100000
+fi
+
 # The monitor, with its real batch table, under its own Broadway display.
 if [ -x "$bench/bench-monitor" ]; then
   run monitor        "$srcdir/tests/ui/run-broadway.sh" "$bench/bench-monitor"

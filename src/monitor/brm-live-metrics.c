@@ -56,8 +56,18 @@ struct _BrmLiveMetrics
   guint           interval;
   guint           timer_id;
 
-  /* id → processed count at the previous sample, to sum progress. */
-  GHashTable     *processed;
+  /* Each batch carries its processed count at the previous sample under
+   * this instance's quark (+1, so that 0 means "not seen yet"): a lookup
+   * on the object is several times cheaper than hashing 100,000 ids. */
+  GQuark          processed_quark;
+  /* The batches that were not finished at the last sample: only they, and
+   * the batches added since, can move, so most samples visit them alone.
+   * When the store counts more unfinished batches than that (a finished
+   * one was retried) or batches were removed, the sample walks the whole
+   * store again. */
+  GPtrArray      *active;
+  GPtrArray      *added;
+  gboolean        rescan_needed;
   double          last_sample_t;
   double          cumulative;
   gboolean        baseline_needed;
@@ -169,37 +179,101 @@ append_point (BrmChartSeries *series,
   brm_chart_series_append (series, x, y);
 }
 
-/* Sums, over every batch, the processed leads since the previous sample. */
+/* The leads @batch processed since the previous sample. */
+static double
+batch_progress (BrmLiveMetrics *self,
+                BrBatch        *batch,
+                gboolean        baseline)
+{
+  gint64 processed = MAX (0, br_batch_get_processed_leads (batch));
+  gsize stored = GPOINTER_TO_SIZE (g_object_get_qdata (G_OBJECT (batch), self->processed_quark));
+  double delta = 0;
+
+  if (baseline)
+    ;
+  else if (stored != 0)
+    delta = MAX (0, processed - (gint64) (stored - 1));
+  else if (br_batch_get_started_at (batch) >= (gint64) (self->last_sample_t * G_USEC_PER_SEC))
+    /* Born since the last sample: all its progress is new. */
+    delta = processed;
+
+  if (stored != (gsize) processed + 1)
+    g_object_set_qdata (G_OBJECT (batch), self->processed_quark, GSIZE_TO_POINTER ((gsize) processed + 1));
+  return delta;
+}
+
+static guint
+n_unfinished (BrBatchStore *store)
+{
+  return br_batch_store_get_n_running (store) + br_batch_store_get_n_pending (store) +
+         br_batch_store_get_n_paused (store);
+}
+
+/* Sums the processed leads since the previous sample over every batch
+ * that can have moved. Batches no longer in the store are not visited. A
+ * batch visited twice in one sample adds nothing the second time. */
 static double
 sum_progress (BrmLiveMetrics *self,
-              gint64          now_us,
               gboolean        baseline)
 {
   GListModel *model = G_LIST_MODEL (self->store);
-  guint n = g_list_model_get_n_items (model);
-  GHashTable *seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   double delta = 0;
+  guint n;
 
-  for (guint i = 0; i < n; i++)
+  if (!baseline && !self->rescan_needed)
     {
-      g_autoptr(BrBatch) batch = g_list_model_get_item (model, i);
-      gint64 processed = br_batch_get_processed_leads (batch);
-      gpointer prev = NULL;
+      for (guint i = self->active->len; i > 0; i--)
+        {
+          BrBatch *batch = g_ptr_array_index (self->active, i - 1);
 
-      if (baseline)
-        ;
-      else if (g_hash_table_lookup_extended (self->processed, br_batch_get_id (batch), NULL, &prev))
-        delta += MAX (0, processed - (gint64) GPOINTER_TO_SIZE (prev));
-      else if (br_batch_get_started_at (batch) >= (gint64) (self->last_sample_t * G_USEC_PER_SEC))
-        /* Born since the last sample: all its progress is new. */
-        delta += MAX (0, processed);
+          delta += batch_progress (self, batch, FALSE);
+          if (br_batch_is_terminal (batch))
+            g_ptr_array_remove_index_fast (self->active, i - 1);
+        }
+      for (guint i = 0; i < self->added->len; i++)
+        {
+          BrBatch *batch = g_ptr_array_index (self->added, i);
 
-      g_hash_table_insert (seen, g_strdup (br_batch_get_id (batch)), GSIZE_TO_POINTER ((gsize) MAX (0, processed)));
+          delta += batch_progress (self, batch, FALSE);
+          if (!br_batch_is_terminal (batch))
+            g_ptr_array_add (self->active, g_object_ref (batch));
+        }
+      g_ptr_array_set_size (self->added, 0);
+
+      if (n_unfinished (self->store) <= self->active->len)
+        return delta;
     }
 
-  g_hash_table_unref (self->processed);
-  self->processed = seen;
+  g_ptr_array_set_size (self->added, 0);
+  g_ptr_array_set_size (self->active, 0);
+  n = g_list_model_get_n_items (model);
+  for (guint i = 0; i < n; i++)
+    {
+      BrBatch *batch = g_list_model_get_item (model, i);
+
+      delta += batch_progress (self, batch, baseline);
+      if (!br_batch_is_terminal (batch))
+        g_ptr_array_add (self->active, g_steal_pointer (&batch));
+      g_clear_object (&batch);
+    }
+  self->rescan_needed = FALSE;
   return delta;
+}
+
+static void
+store_items_changed_cb (BrmLiveMetrics *self,
+                        guint           position,
+                        guint           removed,
+                        guint           added)
+{
+  if (removed > 0 || self->rescan_needed)
+    {
+      self->rescan_needed = TRUE;
+      g_ptr_array_set_size (self->added, 0);
+      return;
+    }
+  for (guint i = 0; i < added; i++)
+    g_ptr_array_add (self->added, g_list_model_get_item (G_LIST_MODEL (self->store), position + i));
 }
 
 static double
@@ -254,11 +328,11 @@ brm_live_metrics_sample_at (BrmLiveMetrics *self,
 
   if (self->baseline_needed)
     {
-      sum_progress (self, now_us, TRUE);
+      sum_progress (self, TRUE);
       self->baseline_needed = FALSE;
     }
   else
-    self->cumulative += sum_progress (self, now_us, FALSE);
+    self->cumulative += sum_progress (self, FALSE);
   self->last_sample_t = now_s;
 
   set_double_prop (self, &self->throughput_now,
@@ -363,7 +437,11 @@ brm_live_metrics_dispose (GObject *object)
   if (self->feed != NULL)
     g_signal_handlers_disconnect_by_data (self->feed, self);
   g_clear_object (&self->feed);
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_data (self->store, self);
   g_clear_object (&self->store);
+  g_clear_pointer (&self->active, g_ptr_array_unref);
+  g_clear_pointer (&self->added, g_ptr_array_unref);
   g_clear_object (&self->health);
   if (self->clock_destroy != NULL)
     g_clear_pointer (&self->clock_data, self->clock_destroy);
@@ -376,7 +454,6 @@ brm_live_metrics_finalize (GObject *object)
 {
   BrmLiveMetrics *self = BRM_LIVE_METRICS (object);
 
-  g_clear_pointer (&self->processed, g_hash_table_unref);
   brm_rate_window_clear (&self->rate);
   g_clear_object (&self->throughput);
   g_clear_object (&self->spend);
@@ -396,6 +473,8 @@ brm_live_metrics_constructed (GObject *object)
   G_OBJECT_CLASS (brm_live_metrics_parent_class)->constructed (object);
 
   g_return_if_fail (BR_IS_BATCH_STORE (self->store));
+
+  g_signal_connect_object (self->store, "items-changed", G_CALLBACK (store_items_changed_cb), self, G_CONNECT_SWAPPED);
 
   if (self->feed != NULL)
     g_signal_connect_object (self->feed, "health", G_CALLBACK (feed_health_cb), self, G_CONNECT_SWAPPED);
@@ -516,7 +595,13 @@ brm_live_metrics_class_init (BrmLiveMetricsClass *klass)
 static void
 brm_live_metrics_init (BrmLiveMetrics *self)
 {
-  self->processed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  static gint instances;
+  g_autofree char *quark_name = g_strdup_printf ("brm-live-metrics-processed-%d", g_atomic_int_add (&instances, 1));
+
+  self->processed_quark = g_quark_from_string (quark_name);
+  self->active = g_ptr_array_new_with_free_func (g_object_unref);
+  self->added = g_ptr_array_new_with_free_func (g_object_unref);
+  self->rescan_needed = TRUE;
   self->baseline_needed = TRUE;
   brm_rate_window_init (&self->rate, BRM_LIVE_METRICS_THROUGHPUT_WINDOW_SECONDS);
   self->throughput_now = NAN;

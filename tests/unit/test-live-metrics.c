@@ -148,6 +148,53 @@ test_throughput (void)
 }
 
 static void
+set_status (BrBatch    *batch,
+            const char *status,
+            gint64      processed)
+{
+  g_autofree char *text = g_strdup_printf ("{\"id\":\"%s\",\"status\":\"%s\",\"processed_leads\":%" G_GINT64_FORMAT "}",
+                                           br_batch_get_id (batch), status, processed);
+  g_autoptr(JsonObject) obj = parse_object (text);
+
+  g_assert_true (br_batch_update_from_json (batch, obj, NULL));
+}
+
+/* Most samples visit only the unfinished batches; a batch that finishes
+ * between two samples still counts its last leads, and a finished batch
+ * that is retried (back to running) is found again. */
+static void
+test_finished_and_retried (void)
+{
+  g_autoptr(BrBatchStore) store = br_batch_store_new ();
+  g_autoptr(BrmLiveMetrics) metrics = brm_live_metrics_new (store, NULL);
+  BrmChartSeries *series = brm_live_metrics_get_throughput (metrics);
+  BrBatch *a = add_batch (store, "a", "2026-11-23T09:00:00Z", 0, 0);
+  BrBatch *done = add_batch (store, "done", "2026-11-23T09:00:00Z", 50, 0);
+
+  set_status (done, "completed", 50);
+  brm_live_metrics_sample_at (metrics, T0);
+
+  /* a finishes with 20 more leads. */
+  set_status (a, "completed", 20);
+  brm_live_metrics_sample_at (metrics, T0 + SEC (60));
+  g_assert_cmpfloat_with_epsilon (last_y (series), 20.0, 1e-9);
+
+  /* done is retried: 10 leads redone from 40. */
+  set_status (done, "running", 40);
+  brm_live_metrics_sample_at (metrics, T0 + SEC (120));
+  g_assert_cmpfloat_with_epsilon (last_y (series), 0.0, 1e-9);
+  set_status (done, "running", 50);
+  brm_live_metrics_sample_at (metrics, T0 + SEC (180));
+  g_assert_cmpfloat_with_epsilon (last_y (series), 10.0, 1e-9);
+  set_status (done, "completed", 56);
+  brm_live_metrics_sample_at (metrics, T0 + SEC (240));
+  g_assert_cmpfloat_with_epsilon (last_y (series), 6.0, 1e-9);
+  /* Finished for good: nothing more. */
+  brm_live_metrics_sample_at (metrics, T0 + SEC (300));
+  g_assert_cmpfloat_with_epsilon (last_y (series), 0.0, 1e-9);
+}
+
+static void
 test_spend_and_budget (void)
 {
   g_autoptr(BrBatchStore) store = br_batch_store_new ();
@@ -360,6 +407,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/monitor/live-metrics/throughput", test_throughput);
+  g_test_add_func ("/monitor/live-metrics/finished-and-retried", test_finished_and_retried);
   g_test_add_func ("/monitor/live-metrics/spend-and-budget", test_spend_and_budget);
   g_test_add_func ("/monitor/live-metrics/health-history", test_health_history);
   g_test_add_func ("/monitor/live-metrics/trim", test_trim);
