@@ -84,18 +84,18 @@ update_values (BrmLiveCharts *self)
 
       brm_chart_set_threshold (BRM_CHART (self->spend_chart), budget, label);
       brm_chart_set_threshold (BRM_CHART (self->spend_spark), budget, label);
-      /* TRANSLATORS: "Spend today $12.30 of $500.00" */
-      spend = g_strdup_printf (_("Spend today %s of %s"), spent_text, budget_text);
+      /* TRANSLATORS: spent today of the daily budget, "$12.30 of $500.00" */
+      spend = g_strdup_printf (_("%s of %s"), spent_text, budget_text);
     }
   else
     {
       brm_chart_set_threshold (BRM_CHART (self->spend_chart), NAN, NULL);
       brm_chart_set_threshold (BRM_CHART (self->spend_spark), NAN, NULL);
-      /* TRANSLATORS: "Spend today $12.30" */
-      spend = g_strdup_printf (_("Spend today %s"), spent_text);
+      spend = g_strdup (spent_text);
     }
-  /* TRANSLATORS: "Throughput 42 leads/min" */
-  throughput = g_strdup_printf (_("Throughput %s"), rate_text);
+  /* Narrow, the row is a sparkline beside each figure; the words are in
+   * the summary strip above and in each sparkline's description. */
+  throughput = g_strdup (rate_text);
 
   set_label_if_changed (self->compact_throughput_label, throughput);
   set_label_if_changed (self->compact_spend_label, spend);
