@@ -79,8 +79,8 @@ update_values (BrmLiveCharts *self)
   if (isfinite (budget) && budget > 0)
     {
       g_autofree char *budget_text = brm_chart_format_y (BRM_CHART (self->spend_chart), budget);
-      /* TRANSLATORS: the label of the budget line, "Daily budget $500.00" */
-      g_autofree char *label = g_strdup_printf (_("Daily budget %s"), budget_text);
+      /* The chart writes the value after the label itself. */
+      const char *label = _("Daily budget");
 
       brm_chart_set_threshold (BRM_CHART (self->spend_chart), budget, label);
       brm_chart_set_threshold (BRM_CHART (self->spend_spark), budget, label);
