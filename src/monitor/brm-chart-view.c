@@ -129,7 +129,7 @@ struct _BrmChartView
   GtkWidget      *toggle;
   GtkWidget      *stack;
   GtkColumnView  *column_view;
-  GtkNoSelection *selection;
+  GtkNoSelection *selection;   /* owned by column_view */
   BrmChartRows   *rows;
   gboolean        show_table;
 };
@@ -350,7 +350,8 @@ brm_chart_view_dispose (GObject *object)
 
   g_clear_pointer (&self->header, gtk_widget_unparent);
   g_clear_pointer (&self->stack, gtk_widget_unparent);
-  g_clear_object (&self->selection);
+  /* The column view owned the selection. */
+  self->selection = NULL;
   g_clear_object (&self->rows);
   g_clear_object (&self->chart);
 

@@ -475,7 +475,7 @@ brm_time_chart_draw (BrmChart *chart,
       if (nearest_x (self, brm_chart_scale_invert (&xs, self->hover_x), &x))
         draw_point_highlight (self, cr, x, &xs, &ys, &plot, FALSE);
     }
-  else if (gtk_widget_has_focus (GTK_WIDGET (self)))
+  else if (gtk_widget_is_focus (GTK_WIDGET (self)))
     {
       guint index = brm_chart_get_focus_index (chart);
 
