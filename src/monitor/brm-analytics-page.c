@@ -23,6 +23,7 @@ struct _BrmAnalyticsPage
   GtkWidget          parent_instance;
 
   /* Template children */
+  GtkWidget         *main_box;
   GtkDropDown       *period_dropdown;
   GtkSpinner        *spinner;
   GtkLabel          *status_label;
@@ -630,6 +631,7 @@ brm_analytics_page_class_init (BrmAnalyticsPageClass *klass)
   gtk_widget_class_set_css_name (widget_class, "analyticspage");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 
+  gtk_widget_class_bind_template_child (widget_class, BrmAnalyticsPage, main_box);
   gtk_widget_class_bind_template_child (widget_class, BrmAnalyticsPage, period_dropdown);
   gtk_widget_class_bind_template_child (widget_class, BrmAnalyticsPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, BrmAnalyticsPage, status_label);
