@@ -356,13 +356,17 @@ brt_wait_until (gboolean (*condition) (gpointer),
                 guint      timeout_ms)
 {
   gboolean timed_out = FALSE;
+  gboolean met;
   guint id = g_timeout_add (timeout_ms, timed_out_cb, &timed_out);
 
-  while (!condition (data) && !timed_out)
+  /* The answer is the last evaluation: checking once more after the loop
+   * would ask a server that has moved on since, and report a condition
+   * that held as failed. */
+  while (!(met = condition (data)) && !timed_out)
     g_main_context_iteration (NULL, TRUE);
 
   if (!timed_out)
     g_source_remove (id);
 
-  return condition (data);
+  return met;
 }

@@ -1,0 +1,662 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "brm-time-chart"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "brm-time-chart.h"
+
+/**
+ * BrmTimeChart:
+ *
+ * Lines (or areas) over time for several series, with a legend, axes
+ * labelled in the chart's unit, a hover crosshair reading every series
+ * at the nearest x, keyboard focus moving between points, and an
+ * optional threshold line.
+ *
+ * Geometry is cached: each series is decimated to at most four samples
+ * per pixel column (first, lowest, highest, last — the Sysprof way) and
+ * kept until the data, the x window or the size changes, so hovering
+ * and focus redraws cost only the stroke.
+ */
+struct _BrmTimeChart
+{
+  BrmChart          parent_instance;
+
+  BrmTimeChartStyle style;
+  double            window;
+
+  /* Decimated samples per series (GArray of BrmChartSample) and what
+   * they were made for. */
+  GPtrArray        *cache;
+  guint64           generation;
+  guint64           cache_generation;
+  double            cache_x_min;
+  double            cache_x_max;
+  guint             cache_columns;
+
+  gboolean          hovering;
+  double            hover_x;
+  double            hover_y;
+};
+
+G_DEFINE_FINAL_TYPE (BrmTimeChart, brm_time_chart, BRM_TYPE_CHART)
+
+G_DEFINE_ENUM_TYPE (BrmTimeChartStyle, brm_time_chart_style,
+                    G_DEFINE_ENUM_VALUE (BRM_TIME_CHART_LINE, "line"),
+                    G_DEFINE_ENUM_VALUE (BRM_TIME_CHART_AREA, "area"))
+
+enum {
+  PROP_0,
+  PROP_STYLE,
+  PROP_WINDOW,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+BrmTimeChart *
+brm_time_chart_new (void)
+{
+  return g_object_new (BRM_TYPE_TIME_CHART, NULL);
+}
+
+/* The x domain: the window up to the newest sample, or every sample. */
+static gboolean
+get_x_domain (BrmTimeChart *self,
+              double       *x_min,
+              double       *x_max)
+{
+  BrmChart *chart = BRM_CHART (self);
+  guint n = brm_chart_get_n_series (chart);
+  gboolean any = FALSE;
+  double lo = INFINITY, hi = -INFINITY;
+
+  for (guint i = 0; i < n; i++)
+    {
+      BrmChartSeries *series = brm_chart_get_series_at (chart, i);
+      guint n_samples;
+      const BrmChartSample *s = brm_chart_series_peek_samples (series, &n_samples);
+
+      /* Gaps count: a window ending in a gap still ends there. */
+      if (n_samples == 0)
+        continue;
+      lo = MIN (lo, s[0].x);
+      hi = MAX (hi, s[n_samples - 1].x);
+      any = TRUE;
+    }
+
+  if (!any)
+    return FALSE;
+
+  if (self->window > 0)
+    lo = hi - self->window;
+
+  if (hi - lo <= 0)
+    {
+      /* A single point sits in the middle of a little time around it. */
+      double pad;
+
+      switch (brm_chart_get_x_kind (chart))
+        {
+        case BRM_CHART_X_DAY:
+          pad = 43200;
+          break;
+        case BRM_CHART_X_HOUR:
+          pad = 0.5;
+          break;
+        case BRM_CHART_X_TIME:
+        default:
+          pad = 30;
+          break;
+        }
+      lo -= pad;
+      hi += pad;
+    }
+
+  *x_min = lo;
+  *x_max = hi;
+  return TRUE;
+}
+
+static void
+ensure_cache (BrmTimeChart *self,
+              double        x_min,
+              double        x_max,
+              guint         columns)
+{
+  BrmChart *chart = BRM_CHART (self);
+  guint n = brm_chart_get_n_series (chart);
+
+  if (self->cache->len == n && self->cache_generation == self->generation
+      && self->cache_x_min == x_min && self->cache_x_max == x_max && self->cache_columns == columns)
+    return;
+
+  g_ptr_array_set_size (self->cache, 0);
+  for (guint i = 0; i < n; i++)
+    {
+      BrmChartSeries *series = brm_chart_get_series_at (chart, i);
+      guint n_samples;
+      const BrmChartSample *s = brm_chart_series_peek_samples (series, &n_samples);
+
+      g_ptr_array_add (self->cache, brm_chart_decimate (s, n_samples, x_min, x_max, columns));
+    }
+  self->cache_generation = self->generation;
+  self->cache_x_min = x_min;
+  self->cache_x_max = x_max;
+  self->cache_columns = columns;
+}
+
+/* The x nearest to @x among every series' samples. */
+static gboolean
+nearest_x (BrmTimeChart *self,
+           double        x,
+           double       *found)
+{
+  BrmChart *chart = BRM_CHART (self);
+  guint n = brm_chart_get_n_series (chart);
+  gboolean any = FALSE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      BrmChartSeries *series = brm_chart_get_series_at (chart, i);
+      guint index = brm_chart_series_find (series, x);
+      const BrmChartSample *s;
+
+      if (index == G_MAXUINT)
+        continue;
+      s = brm_chart_series_peek_samples (series, NULL);
+      if (!any || fabs (s[index].x - x) < fabs (*found - x))
+        *found = s[index].x;
+      any = TRUE;
+    }
+  return any;
+}
+
+static void
+draw_x_axis (BrmTimeChart          *self,
+             cairo_t               *cr,
+             const graphene_rect_t *plot,
+             const BrmChartScale   *xs,
+             double                 label_w)
+{
+  BrmChart *chart = BRM_CHART (self);
+  guint max_ticks = MAX (2, (guint) (plot->size.width / (label_w + 24)));
+  g_autoptr(GArray) ticks = NULL;
+  double step = 0;
+  GdkRGBA fg, axis;
+
+  if (brm_chart_get_x_kind (chart) == BRM_CHART_X_HOUR)
+    {
+      ticks = brm_chart_nice_ticks (xs->domain_min, xs->domain_max, max_ticks, NULL, NULL, &step);
+      step = MAX (step, 1);
+    }
+  else
+    ticks = brm_chart_time_ticks (xs->domain_min, xs->domain_max, max_ticks, &step);
+
+  brm_chart_get_foreground (chart, &fg);
+  axis = fg;
+  axis.alpha = brm_chart_get_high_contrast (chart) ? 1 : 0.5;
+
+  cairo_save (cr);
+  cairo_set_line_width (cr, 1);
+  gdk_cairo_set_source_rgba (cr, &axis);
+  cairo_move_to (cr, plot->origin.x, round (plot->origin.y + plot->size.height) + 0.5);
+  cairo_line_to (cr, plot->origin.x + plot->size.width, round (plot->origin.y + plot->size.height) + 0.5);
+  cairo_stroke (cr);
+
+  for (guint i = 0; i < ticks->len; i++)
+    {
+      double v = g_array_index (ticks, double, i);
+      double x = round (brm_chart_scale_map (xs, v)) + 0.5;
+      g_autofree char *text = NULL;
+
+      if (v < xs->domain_min || v > xs->domain_max)
+        continue;
+
+      /* Ticks land on the clock; the span decides whether the day shows. */
+      text = brm_chart_format_x_value (brm_chart_get_x_kind (chart), v,
+                                       step >= 86400 ? 2 * 86400 : step < 60 ? 60 : 3600);
+      gdk_cairo_set_source_rgba (cr, &axis);
+      cairo_move_to (cr, x, plot->origin.y + plot->size.height);
+      cairo_line_to (cr, x, plot->origin.y + plot->size.height + 4);
+      cairo_stroke (cr);
+      gdk_cairo_set_source_rgba (cr, &fg);
+      brm_chart_draw_text (chart, cr, text, x, plot->origin.y + plot->size.height + 5, 0.5, 0, NULL, NULL);
+    }
+  cairo_restore (cr);
+}
+
+static void
+trace_series (cairo_t             *cr,
+              GArray              *points,
+              const BrmChartScale *xs,
+              const BrmChartScale *ys,
+              GArray              *singles)
+{
+  const BrmChartSample *s = (const BrmChartSample *) (gpointer) points->data;
+  g_autoptr(GArray) segments = brm_chart_split_segments (s, points->len);
+
+  for (guint k = 0; k < segments->len; k++)
+    {
+      BrmChartSegment *seg = &g_array_index (segments, BrmChartSegment, k);
+
+      if (seg->end - seg->start == 1)
+        {
+          /* A lone sample between gaps has no line: it gets a marker. */
+          if (singles)
+            g_array_append_val (singles, s[seg->start]);
+          continue;
+        }
+      cairo_move_to (cr, brm_chart_scale_map (xs, s[seg->start].x), brm_chart_scale_map (ys, s[seg->start].y));
+      for (guint j = seg->start + 1; j < seg->end; j++)
+        cairo_line_to (cr, brm_chart_scale_map (xs, s[j].x), brm_chart_scale_map (ys, s[j].y));
+    }
+}
+
+static void
+fill_area (cairo_t             *cr,
+           GArray              *points,
+           const BrmChartScale *xs,
+           const BrmChartScale *ys,
+           double               base)
+{
+  const BrmChartSample *s = (const BrmChartSample *) (gpointer) points->data;
+  g_autoptr(GArray) segments = brm_chart_split_segments (s, points->len);
+
+  for (guint k = 0; k < segments->len; k++)
+    {
+      BrmChartSegment *seg = &g_array_index (segments, BrmChartSegment, k);
+
+      if (seg->end - seg->start < 2)
+        continue;
+      cairo_move_to (cr, brm_chart_scale_map (xs, s[seg->start].x), base);
+      for (guint j = seg->start; j < seg->end; j++)
+        cairo_line_to (cr, brm_chart_scale_map (xs, s[j].x), brm_chart_scale_map (ys, s[j].y));
+      cairo_line_to (cr, brm_chart_scale_map (xs, s[seg->end - 1].x), base);
+      cairo_close_path (cr);
+    }
+  cairo_fill (cr);
+}
+
+static void
+draw_point_highlight (BrmTimeChart          *self,
+                      cairo_t               *cr,
+                      double                 x,
+                      const BrmChartScale   *xs,
+                      const BrmChartScale   *ys,
+                      const graphene_rect_t *plot,
+                      gboolean               ring)
+{
+  BrmChart *chart = BRM_CHART (self);
+  guint n = brm_chart_get_n_series (chart);
+  double px = brm_chart_scale_map (xs, x);
+  double top_y = plot->origin.y + plot->size.height;
+  GdkRGBA fg;
+
+  brm_chart_get_foreground (chart, &fg);
+
+  cairo_save (cr);
+  cairo_set_line_width (cr, 1);
+  fg.alpha = brm_chart_get_high_contrast (chart) ? 1 : 0.6;
+  gdk_cairo_set_source_rgba (cr, &fg);
+  cairo_move_to (cr, round (px) + 0.5, plot->origin.y);
+  cairo_line_to (cr, round (px) + 0.5, plot->origin.y + plot->size.height);
+  cairo_stroke (cr);
+  fg.alpha = 1;
+
+  for (guint i = 0; i < n; i++)
+    {
+      double v = brm_chart_series_value_at (brm_chart_get_series_at (chart, i), x);
+      double py;
+      GdkRGBA c;
+
+      if (isnan (v))
+        continue;
+      py = brm_chart_scale_map (ys, v);
+      top_y = MIN (top_y, py);
+      brm_chart_get_series_color (chart, i, &c);
+      gdk_cairo_set_source_rgba (cr, &c);
+      brm_chart_draw_marker (cr, i, px, py, 4.5);
+      if (ring)
+        {
+          /* The focused point: a ring in the text colour. */
+          gdk_cairo_set_source_rgba (cr, &fg);
+          cairo_set_line_width (cr, 2);
+          cairo_new_sub_path (cr);
+          cairo_arc (cr, px, py, 8, 0, 2 * G_PI);
+          cairo_stroke (cr);
+        }
+    }
+  cairo_restore (cr);
+
+  brm_chart_draw_readout (chart, cr, x, px, top_y, plot);
+}
+
+static void
+brm_time_chart_draw (BrmChart *chart,
+                     cairo_t  *cr,
+                     int       width,
+                     int       height)
+{
+  BrmTimeChart *self = BRM_TIME_CHART (chart);
+  guint n = brm_chart_get_n_series (chart);
+  gboolean hc = brm_chart_get_high_contrast (chart);
+  double lw = brm_chart_get_line_width (chart);
+  double x_min, x_max, y_min = INFINITY, y_max = -INFINITY, y_step, threshold;
+  double legend_h = 0, label_w, label_h, axis_w, base;
+  g_autoptr(GArray) y_ticks = NULL;
+  g_autofree char *sample_label = NULL;
+  graphene_rect_t plot;
+  BrmChartScale xs, ys;
+  GdkRGBA fg;
+  guint columns;
+
+  brm_chart_get_foreground (chart, &fg);
+
+  if (n > 1)
+    legend_h = brm_chart_measure_legend (chart, width - 8) + 8;
+
+  if (!get_x_domain (self, &x_min, &x_max))
+    {
+      gdk_cairo_set_source_rgba (cr, &fg);
+      brm_chart_draw_text (chart, cr, _("No data"), width / 2.0, height / 2.0, 0.5, 0.5, NULL, NULL);
+      return;
+    }
+
+  sample_label = brm_chart_format_x_value (brm_chart_get_x_kind (chart), x_max, 3600);
+  brm_chart_measure_text (chart, sample_label, &label_w, &label_h);
+
+  /* Decimate to the plot width first; a first guess at the axis width is
+   * good enough for the column count. */
+  columns = (guint) MAX (1, width - 64);
+  ensure_cache (self, x_min, x_max, columns);
+
+  for (guint i = 0; i < self->cache->len; i++)
+    {
+      GArray *points = g_ptr_array_index (self->cache, i);
+
+      for (guint j = 0; j < points->len; j++)
+        {
+          const BrmChartSample *s = &g_array_index (points, BrmChartSample, j);
+
+          if (isnan (s->y) || s->x < x_min || s->x > x_max)
+            continue;
+          y_min = MIN (y_min, s->y);
+          y_max = MAX (y_max, s->y);
+        }
+    }
+  threshold = brm_chart_get_threshold (chart, NULL);
+  if (!isnan (threshold))
+    {
+      y_min = MIN (y_min, threshold);
+      y_max = MAX (y_max, threshold);
+    }
+  if (!isfinite (y_min))
+    y_min = 0, y_max = 1;
+
+  y_ticks = brm_chart_nice_ticks (y_min, y_max, MAX (2, (guint) ((height - legend_h - label_h - 16) / 36)),
+                                  &y_min, &y_max, &y_step);
+  axis_w = brm_chart_measure_y_axis (chart, y_ticks, y_step);
+
+  plot = GRAPHENE_RECT_INIT (axis_w + 10, legend_h + label_h / 2 + 2, 0, 0);
+  plot.size.width = MAX (1, width - plot.origin.x - label_w / 2 - 4);
+  plot.size.height = MAX (1, height - plot.origin.y - label_h - 8);
+
+  brm_chart_scale_init (&xs, x_min, x_max, plot.origin.x, plot.origin.x + plot.size.width);
+  brm_chart_scale_init (&ys, y_min, y_max, plot.origin.y + plot.size.height, plot.origin.y);
+
+  if (n > 1)
+    brm_chart_draw_legend (chart, cr, 4, 0, width - 8, FALSE);
+
+  brm_chart_draw_y_axis (chart, cr, &plot, y_ticks, y_step, &ys);
+  draw_x_axis (self, cr, &plot, &xs, label_w);
+
+  cairo_save (cr);
+  cairo_rectangle (cr, plot.origin.x, plot.origin.y - lw, plot.size.width, plot.size.height + 2 * lw);
+  cairo_clip (cr);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+
+  base = brm_chart_scale_map (&ys, CLAMP (0, y_min, y_max));
+  for (guint i = 0; i < self->cache->len; i++)
+    {
+      GArray *points = g_ptr_array_index (self->cache, i);
+      g_autoptr(GArray) singles = g_array_new (FALSE, FALSE, sizeof (BrmChartSample));
+      GdkRGBA c;
+
+      if (points->len == 0)
+        continue;
+
+      brm_chart_get_series_color (chart, i, &c);
+
+      /* High contrast: no translucent fills, only the lines. */
+      if (self->style == BRM_TIME_CHART_AREA && !hc)
+        {
+          GdkRGBA fill = c;
+
+          fill.alpha = 0.18;
+          gdk_cairo_set_source_rgba (cr, &fill);
+          fill_area (cr, points, &xs, &ys, base);
+        }
+
+      gdk_cairo_set_source_rgba (cr, &c);
+      cairo_set_line_width (cr, lw);
+      brm_chart_set_series_dash (chart, cr, i);
+      trace_series (cr, points, &xs, &ys, singles);
+      cairo_stroke (cr);
+
+      /* Markers where they fit, so series differ by shape too. */
+      if (points->len <= plot.size.width / 14)
+        for (guint j = 0; j < points->len; j++)
+          {
+            const BrmChartSample *s = &g_array_index (points, BrmChartSample, j);
+
+            if (!isnan (s->y))
+              brm_chart_draw_marker (cr, i, brm_chart_scale_map (&xs, s->x), brm_chart_scale_map (&ys, s->y), 3 + lw / 2);
+          }
+      else
+        for (guint j = 0; j < singles->len; j++)
+          {
+            const BrmChartSample *s = &g_array_index (singles, BrmChartSample, j);
+
+            brm_chart_draw_marker (cr, i, brm_chart_scale_map (&xs, s->x), brm_chart_scale_map (&ys, s->y), 3 + lw / 2);
+          }
+    }
+  cairo_restore (cr);
+
+  brm_chart_draw_threshold (chart, cr, &plot, &ys);
+
+  if (self->hovering && graphene_rect_contains_point (&plot, &GRAPHENE_POINT_INIT (self->hover_x, self->hover_y)))
+    {
+      double x = 0;
+
+      if (nearest_x (self, brm_chart_scale_invert (&xs, self->hover_x), &x))
+        draw_point_highlight (self, cr, x, &xs, &ys, &plot, FALSE);
+    }
+  else if (gtk_widget_has_focus (GTK_WIDGET (self)))
+    {
+      guint index = brm_chart_get_focus_index (chart);
+
+      if (index != G_MAXUINT)
+        {
+          const BrmChartSample *s = brm_chart_series_peek_samples (brm_chart_get_series_at (chart, 0), NULL);
+
+          draw_point_highlight (self, cr, s[index].x, &xs, &ys, &plot, TRUE);
+        }
+    }
+}
+
+static char *
+brm_time_chart_dup_summary (BrmChart *chart)
+{
+  BrmTimeChart *self = BRM_TIME_CHART (chart);
+  double x_min, x_max;
+
+  /* A windowed chart speaks of what it shows: the last N minutes. */
+  if (self->window > 0 && get_x_domain (self, &x_min, &x_max))
+    return brm_chart_dup_trend_summary (chart, x_min);
+  return brm_chart_dup_trend_summary (chart, -INFINITY);
+}
+
+static void
+brm_time_chart_data_changed (BrmChart *chart)
+{
+  BRM_TIME_CHART (chart)->generation++;
+}
+
+static void
+motion_cb (GtkEventControllerMotion *controller,
+           double                    x,
+           double                    y,
+           BrmTimeChart             *self)
+{
+  self->hovering = TRUE;
+  self->hover_x = x;
+  self->hover_y = y;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+leave_cb (GtkEventControllerMotion *controller,
+          BrmTimeChart             *self)
+{
+  self->hovering = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+brm_time_chart_set_style (BrmTimeChart      *self,
+                          BrmTimeChartStyle  style)
+{
+  g_return_if_fail (BRM_IS_TIME_CHART (self));
+
+  if (self->style == style)
+    return;
+  self->style = style;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STYLE]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+BrmTimeChartStyle
+brm_time_chart_get_style (BrmTimeChart *self)
+{
+  g_return_val_if_fail (BRM_IS_TIME_CHART (self), BRM_TIME_CHART_LINE);
+  return self->style;
+}
+
+void
+brm_time_chart_set_window (BrmTimeChart *self,
+                           double        seconds)
+{
+  g_return_if_fail (BRM_IS_TIME_CHART (self));
+
+  seconds = MAX (0, seconds);
+  if (self->window == seconds)
+    return;
+  self->window = seconds;
+  self->generation++;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WINDOW]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  brm_chart_flush_summary (BRM_CHART (self));
+}
+
+double
+brm_time_chart_get_window (BrmTimeChart *self)
+{
+  g_return_val_if_fail (BRM_IS_TIME_CHART (self), 0);
+  return self->window;
+}
+
+static void
+brm_time_chart_finalize (GObject *object)
+{
+  BrmTimeChart *self = BRM_TIME_CHART (object);
+
+  g_ptr_array_unref (self->cache);
+
+  G_OBJECT_CLASS (brm_time_chart_parent_class)->finalize (object);
+}
+
+static void
+brm_time_chart_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  BrmTimeChart *self = BRM_TIME_CHART (object);
+
+  switch (prop_id)
+    {
+    case PROP_STYLE:
+      g_value_set_enum (value, self->style);
+      break;
+    case PROP_WINDOW:
+      g_value_set_double (value, self->window);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+brm_time_chart_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  BrmTimeChart *self = BRM_TIME_CHART (object);
+
+  switch (prop_id)
+    {
+    case PROP_STYLE:
+      brm_time_chart_set_style (self, g_value_get_enum (value));
+      break;
+    case PROP_WINDOW:
+      brm_time_chart_set_window (self, g_value_get_double (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+brm_time_chart_class_init (BrmTimeChartClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  BrmChartClass *chart_class = BRM_CHART_CLASS (klass);
+
+  object_class->finalize = brm_time_chart_finalize;
+  object_class->get_property = brm_time_chart_get_property;
+  object_class->set_property = brm_time_chart_set_property;
+
+  chart_class->draw = brm_time_chart_draw;
+  chart_class->dup_summary = brm_time_chart_dup_summary;
+  chart_class->data_changed = brm_time_chart_data_changed;
+
+  properties[PROP_STYLE] =
+    g_param_spec_enum ("style", NULL, NULL, BRM_TYPE_TIME_CHART_STYLE, BRM_TIME_CHART_LINE,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_WINDOW] =
+    g_param_spec_double ("window", NULL, NULL, 0, G_MAXDOUBLE, 0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  gtk_widget_class_set_css_name (widget_class, "timechart");
+}
+
+static void
+brm_time_chart_init (BrmTimeChart *self)
+{
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+
+  self->cache = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  self->generation = 1;
+
+  g_signal_connect (motion, "motion", G_CALLBACK (motion_cb), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (leave_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+}
