@@ -7,6 +7,10 @@
 #include <math.h>
 
 #include "brm-analytics-page.h"
+#include "brm-bar-chart.h"
+#include "brm-chart-view.h"
+#include "brm-heat-strip.h"
+#include "brm-time-chart.h"
 
 /* The Analytics page: a period selector, refresh and CSV export over a
  * BrmAnalyticsModel, which holds all the data; this widget only shows it.
@@ -44,6 +48,7 @@ struct _BrmAnalyticsPage
   GtkListBox        *anomaly_list;
 
   BrmAnalyticsModel *model;
+  BrmChart          *cost_chart;
   guint              timer_id;
   GCancellable      *cancellable;
   GtkNativeDialog   *chooser;
@@ -158,7 +163,10 @@ update_view (BrmAnalyticsPage *self)
 static void
 model_changed_cb (BrmAnalyticsPage *self)
 {
+  double budget = brm_analytics_model_get_daily_budget (self->model);
+
   update_totals (self);
+  brm_chart_set_threshold (self->cost_chart, budget > 0 ? budget : NAN, budget > 0 ? _("Daily budget") : NULL);
   gtk_stack_set_visible_child_name (self->errors_stack,
                                     g_list_model_get_n_items (brm_analytics_model_get_error_breakdown (self->model)) > 0
                                     ? "table" : "none");
@@ -489,6 +497,59 @@ setup_errors_view (BrmAnalyticsPage *self)
   g_object_unref (selection);
 }
 
+static BrmChart *
+add_chart (GtkBox        *slot,
+           BrmChart      *chart,
+           const char    *title,
+           BrmChartUnit   unit,
+           BrmChartXKind  x_kind)
+{
+  brm_chart_set_title (chart, title);
+  brm_chart_set_unit (chart, unit);
+  brm_chart_set_x_kind (chart, x_kind);
+  gtk_widget_set_size_request (GTK_WIDGET (chart), -1, 220);
+  gtk_box_append (slot, GTK_WIDGET (brm_chart_view_new (chart)));
+  return chart;
+}
+
+/* The chart family draws the model's series directly: they are the same
+ * BrmChartSeries objects, updated in place on every refresh. */
+static void
+setup_charts (BrmAnalyticsPage *self)
+{
+  GListModel *statuses = brm_analytics_model_get_status_series (self->model);
+  BrmChart *chart;
+
+  chart = add_chart (self->batches_slot, BRM_CHART (brm_bar_chart_new ()),
+                     _("Batches per day by status"), BRM_CHART_UNIT_COUNT, BRM_CHART_X_DAY);
+  for (guint i = 0; i < g_list_model_get_n_items (statuses); i++)
+    {
+      g_autoptr(BrmChartSeries) series = g_list_model_get_item (statuses, i);
+
+      brm_chart_add_series (chart, series);
+    }
+
+  self->cost_chart = add_chart (self->cost_slot, BRM_CHART (brm_time_chart_new ()),
+                                _("Cost per day"), BRM_CHART_UNIT_USD, BRM_CHART_X_DAY);
+  brm_chart_add_series (self->cost_chart, brm_analytics_model_get_series (self->model, BRM_ANALYTICS_SERIES_COST));
+
+  chart = add_chart (self->leads_slot, BRM_CHART (brm_time_chart_new ()),
+                     _("Leads processed per day"), BRM_CHART_UNIT_COUNT, BRM_CHART_X_DAY);
+  brm_chart_add_series (chart, brm_analytics_model_get_series (self->model, BRM_ANALYTICS_SERIES_LEADS));
+  chart = add_chart (self->leads_slot, BRM_CHART (brm_time_chart_new ()),
+                     _("Success rate per day"), BRM_CHART_UNIT_PERCENT, BRM_CHART_X_DAY);
+  brm_chart_add_series (chart, brm_analytics_model_get_series (self->model, BRM_ANALYTICS_SERIES_SUCCESS_RATE));
+
+  chart = add_chart (self->latency_slot, BRM_CHART (brm_time_chart_new ()),
+                     _("Lead processing time per day"), BRM_CHART_UNIT_MILLISECONDS, BRM_CHART_X_DAY);
+  brm_chart_add_series (chart, brm_analytics_model_get_series (self->model, BRM_ANALYTICS_SERIES_P50));
+  brm_chart_add_series (chart, brm_analytics_model_get_series (self->model, BRM_ANALYTICS_SERIES_P95));
+
+  chart = add_chart (self->hourly_slot, BRM_CHART (brm_heat_strip_new ()),
+                     _("Leads by hour of day (UTC)"), BRM_CHART_UNIT_COUNT, BRM_CHART_X_HOUR);
+  brm_chart_add_series (chart, brm_analytics_model_get_series (self->model, BRM_ANALYTICS_SERIES_HOURLY));
+}
+
 /* Top batches and anomalies ----------------------------------------------- */
 
 static GtkWidget *
@@ -666,6 +727,7 @@ brm_analytics_page_init (BrmAnalyticsPage *self)
   g_signal_connect_object (self->period_dropdown, "notify::selected", G_CALLBACK (period_changed_cb), self, G_CONNECT_SWAPPED);
 
   setup_errors_view (self);
+  setup_charts (self);
   gtk_list_box_bind_model (self->top_cost_list, brm_analytics_model_get_top_by_cost (self->model),
                            create_top_row, GINT_TO_POINTER (FALSE), NULL);
   gtk_list_box_bind_model (self->top_failure_list, brm_analytics_model_get_top_by_failure_rate (self->model),

@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "brm-analytics-page.h"
+#include "brm-bar-chart.h"
+#include "brm-chart-view.h"
+#include "brm-heat-strip.h"
 #include "brm-connection.h"
 #include "brm-csv.h"
 #include "brm-window.h"
@@ -361,6 +364,74 @@ test_numbers_match_service (Fixture       *f,
 }
 
 static void
+collect_type (GtkWidget *root,
+              GType      type,
+              GPtrArray *out)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    g_ptr_array_add (out, root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    collect_type (child, type, out);
+}
+
+static void
+test_charts_show_model_series (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autofree char *a = run_batch (f, "Mixed", 3, 2, 0);
+  g_autoptr(GPtrArray) views = g_ptr_array_new ();
+  g_autoptr(GPtrArray) bars = g_ptr_array_new ();
+  g_autoptr(GPtrArray) strips = g_ptr_array_new ();
+  BrmChart *bar;
+  GListModel *statuses = brm_analytics_model_get_status_series (f->model);
+
+  wait_in_store (f, a);
+  refresh_and_wait (f);
+
+  /* Five sections, six charts, each in a view with its table toggle. */
+  collect_type (GTK_WIDGET (f->page), BRM_TYPE_CHART_VIEW, views);
+  g_assert_cmpuint (views->len, ==, 6);
+  for (guint i = 0; i < views->len; i++)
+    {
+      BrmChart *chart = brm_chart_view_get_chart (g_ptr_array_index (views, i));
+      g_autofree char *summary = brm_chart_dup_summary (chart);
+
+      g_assert_cmpuint (g_list_model_get_n_items (brm_chart_get_series (chart)), >, 0);
+      g_assert_nonnull (summary);
+      g_assert_cmpstr (summary, !=, "");
+    }
+
+  /* The stacked bars draw the model's own status series, in order. */
+  collect_type (GTK_WIDGET (f->page), BRM_TYPE_BAR_CHART, bars);
+  g_assert_cmpuint (bars->len, ==, 1);
+  bar = g_ptr_array_index (bars, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (brm_chart_get_series (bar)), ==, g_list_model_get_n_items (statuses));
+  for (guint i = 0; i < g_list_model_get_n_items (statuses); i++)
+    {
+      g_autoptr(BrmChartSeries) drawn = g_list_model_get_item (brm_chart_get_series (bar), i);
+      g_autoptr(BrmChartSeries) model = g_list_model_get_item (statuses, i);
+
+      g_assert_true (drawn == model);
+    }
+  g_assert_cmpfloat (series_y (status_series (f, "completed"), 6), ==, 1);
+
+  /* The heat strip has the 24 hours, and today's 5 leads in them. */
+  collect_type (GTK_WIDGET (f->page), BRM_TYPE_HEAT_STRIP, strips);
+  g_assert_cmpuint (strips->len, ==, 1);
+  {
+    g_autoptr(BrmChartSeries) hourly = g_list_model_get_item (brm_chart_get_series (g_ptr_array_index (strips, 0)), 0);
+    guint n = 0;
+    const BrmChartSample *samples = brm_chart_series_peek_samples (hourly, &n);
+    double total = 0;
+
+    g_assert_cmpuint (n, ==, 24);
+    for (guint h = 0; h < n; h++)
+      total += samples[h].y;
+    g_assert_cmpfloat (total, ==, 5);
+  }
+}
+
+static void
 test_period_change_refetches (Fixture       *f,
                               gconstpointer  data)
 {
@@ -594,7 +665,6 @@ test_accessible_names (Fixture       *f,
   GtkWidget *page = GTK_WIDGET (f->page);
   GtkWidget *dropdown = find_type (page, GTK_TYPE_DROP_DOWN);
   GtkWidget *export = find_button_labelled (page, "_Export as CSV…");
-  GtkWidget *columns = find_type (page, GTK_TYPE_COLUMN_VIEW);
   GtkWidget *refresh = NULL;
 
   for (GtkWidget *w = gtk_widget_get_first_child (gtk_widget_get_parent (export)); w; w = gtk_widget_get_next_sibling (w))
@@ -603,12 +673,30 @@ test_accessible_names (Fixture       *f,
 
   g_assert_nonnull (dropdown);
   g_assert_nonnull (refresh);
-  g_assert_nonnull (columns);
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (dropdown), GTK_ACCESSIBLE_PROPERTY_LABEL, "Period");
   gtk_test_accessible_assert_role (GTK_ACCESSIBLE (refresh), GTK_ACCESSIBLE_ROLE_BUTTON);
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (refresh), GTK_ACCESSIBLE_PROPERTY_LABEL, "Refresh Analytics");
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (export), GTK_ACCESSIBLE_PROPERTY_LABEL, "Export as CSV");
-  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (columns), GTK_ACCESSIBLE_PROPERTY_LABEL, "Errors by code");
+  /* Every table on the page has a name (the charts' tables too), and the
+   * error breakdown's is "Errors by code". */
+  {
+    g_autoptr(GPtrArray) tables = g_ptr_array_new ();
+    guint named_errors = 0;
+
+    collect_type (page, GTK_TYPE_COLUMN_VIEW, tables);
+    g_assert_cmpuint (tables->len, ==, 7);
+    for (guint i = 0; i < tables->len; i++)
+      {
+        g_autofree char *mismatch = NULL;
+
+        g_assert_true (gtk_test_accessible_has_property (g_ptr_array_index (tables, i), GTK_ACCESSIBLE_PROPERTY_LABEL));
+        mismatch = gtk_test_accessible_check_property (g_ptr_array_index (tables, i), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                       "Errors by code");
+        if (mismatch == NULL)
+          named_errors++;
+      }
+    g_assert_cmpuint (named_errors, ==, 1);
+  }
 
   {
     const char *lists[] = { "Top batches by cost", "Top batches by failure rate", "Anomalies" };
@@ -676,6 +764,7 @@ main (int    argc,
   gtk_test_init (&argc, &argv, NULL);
 
   g_test_add ("/monitor/analytics/numbers-match-service", Fixture, NULL, fixture_setup, test_numbers_match_service, fixture_teardown);
+  g_test_add ("/monitor/analytics/charts-show-model-series", Fixture, NULL, fixture_setup, test_charts_show_model_series, fixture_teardown);
   g_test_add ("/monitor/analytics/period-change-refetches", Fixture, NULL, fixture_setup, test_period_change_refetches, fixture_teardown);
   g_test_add ("/monitor/analytics/anomaly-flags-outlier", Fixture, NULL, fixture_setup, test_anomaly_flags_outlier, fixture_teardown);
   g_test_add ("/monitor/analytics/csv-round-trip", Fixture, NULL, fixture_setup, test_csv_round_trip, fixture_teardown);
