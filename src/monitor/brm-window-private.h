@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "brm-analytics-page.h"
 #include "brm-batch-detail.h"
 #include "brm-batch-table.h"
 #include "brm-connection.h"
@@ -34,6 +35,7 @@ struct _BrmWindow
   GtkLabel             *selection_label;
   BrmBatchTable        *table;
   BrmBatchDetail       *detail;
+  BrmAnalyticsPage     *analytics_page;
   AdwActionRow         *health_status_row;
   AdwActionRow         *health_address_row;
   AdwActionRow         *health_version_row;

@@ -470,6 +470,7 @@ brm_window_class_init (BrmWindowClass *klass)
 
   g_type_ensure (BRM_TYPE_BATCH_TABLE);
   g_type_ensure (BRM_TYPE_BATCH_DETAIL);
+  g_type_ensure (BRM_TYPE_ANALYTICS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/brm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BrmWindow, toast_overlay);
@@ -493,6 +494,7 @@ brm_window_class_init (BrmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BrmWindow, selection_label);
   gtk_widget_class_bind_template_child (widget_class, BrmWindow, table);
   gtk_widget_class_bind_template_child (widget_class, BrmWindow, detail);
+  gtk_widget_class_bind_template_child (widget_class, BrmWindow, analytics_page);
   gtk_widget_class_bind_template_child (widget_class, BrmWindow, health_status_row);
   gtk_widget_class_bind_template_child (widget_class, BrmWindow, health_address_row);
   gtk_widget_class_bind_template_child (widget_class, BrmWindow, health_version_row);
@@ -588,6 +590,7 @@ brm_window_set_connection (BrmWindow     *self,
   brm_batch_table_set_model (self->table, connection ? G_LIST_MODEL (brm_connection_get_store (connection)) : NULL);
   brm_batch_detail_set_batch (self->detail, NULL);
   brm_batch_detail_set_connection (self->detail, connection);
+  brm_analytics_page_set_connection (self->analytics_page, connection);
   if (connection != NULL)
     g_signal_connect_object (connection, "notify::capabilities", G_CALLBACK (capabilities_changed_cb),
                              self, G_CONNECT_SWAPPED);
