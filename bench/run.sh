@@ -124,6 +124,14 @@ else
   echo
 fi
 
+# The chart family: redraw of 10 series × 3,600 points.
+if [ -x "$bench/bench-chart" ]; then
+  run chart          "$srcdir/tests/ui/run-broadway.sh" "$bench/bench-chart"
+else
+  echo "== chart: skipped ($bench/bench-chart is not built: -Dmonitor=false)"
+  echo
+fi
+
 echo "## Batch Runner benchmarks ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cpus," \
      "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1))"
 echo
