@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <math.h>
 
@@ -108,12 +110,12 @@ update_totals (BrmAnalyticsPage *self)
 
   if (processed > 0)
     /* TRANSLATORS: the totals of the analytics period */
-    text = g_strdup_printf (_("%" G_GINT64_FORMAT " batches · $%.2f · %.0f leads processed, %.0f %% succeeded"),
+    text = g_strdup_printf (_("%" PRId64 " batches · $%.2f · %.0f leads processed, %.0f %% succeeded"),
                             br_analytics_get_total_batches (analytics),
                             br_analytics_get_total_cost_usd (analytics),
                             processed, 100.0 * successful / processed);
   else
-    text = g_strdup_printf (_("%" G_GINT64_FORMAT " batches · $%.2f"),
+    text = g_strdup_printf (_("%" PRId64 " batches · $%.2f"),
                             br_analytics_get_total_batches (analytics),
                             br_analytics_get_total_cost_usd (analytics));
   gtk_label_set_label (self->totals_label, text);
@@ -566,12 +568,12 @@ create_top_row (gpointer item,
 
   if (by_failure)
     /* TRANSLATORS: "3 of 10 leads failed (30 %)" */
-    subtitle = g_strdup_printf (_("%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " leads failed (%.0f %%)"),
+    subtitle = g_strdup_printf (_("%" PRId64 " of %" PRId64 " leads failed (%.0f %%)"),
                                 br_batch_get_failed_leads (batch), done,
                                 done > 0 ? 100.0 * br_batch_get_failed_leads (batch) / done : 0.0);
   else
     /* TRANSLATORS: "$12.34 for 10 leads" */
-    subtitle = g_strdup_printf (_("$%.2f for %" G_GINT64_FORMAT " leads"), br_batch_get_actual_cost_usd (batch), done);
+    subtitle = g_strdup_printf (_("$%.2f for %" PRId64 " leads"), br_batch_get_actual_cost_usd (batch), done);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "brm-window-private.h"
@@ -30,10 +32,10 @@ format_span (gint64 seconds)
     seconds = 0;
   if (seconds < 60)
     /* TRANSLATORS: a number of seconds, as in "updated 12 s ago" */
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " s"), seconds);
+    return g_strdup_printf (_("%" PRId64 " s"), seconds);
   if (seconds < 3600)
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " min"), seconds / 60);
-  return g_strdup_printf (_("%" G_GINT64_FORMAT " h"), seconds / 3600);
+    return g_strdup_printf (_("%" PRId64 " min"), seconds / 60);
+  return g_strdup_printf (_("%" PRId64 " h"), seconds / 3600);
 }
 
 static void
@@ -180,7 +182,7 @@ update_health (BrmWindow  *self,
                                ? br_health_get_message (h) : (status ? status : _("Unknown")));
   adw_action_row_set_subtitle (self->health_version_row, br_health_get_version (h) ? br_health_get_version (h) : "");
   /* TRANSLATORS: busy workers of all workers, such as "3 of 8" */
-  workers = g_strdup_printf (_("%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT),
+  workers = g_strdup_printf (_("%" PRId64 " of %" PRId64),
                              br_health_get_workers_busy (h), br_health_get_workers_total (h));
   adw_action_row_set_subtitle (self->health_workers_row, workers);
   queue = g_strdup_printf ("%" G_GINT64_FORMAT, br_health_get_queue_depth (h));
