@@ -1482,6 +1482,16 @@ brd_store_error_hint (const char *code)
   return NULL;
 }
 
+static int
+cmp_int64 (gconstpointer a,
+           gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a;
+  gint64 y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
 /* Nearest-rank percentile of one UTC day's lead processing times
  * (docs/API.md, "Analytics"): of the n durations sorted ascending, the
  * ceil(p·n)-th. Read from the covering index batch_leads_done, so only
@@ -1500,7 +1510,7 @@ day_percentiles (BrdStore *self,
 
   stmt = prep (self, "SELECT processing_duration_ms FROM batch_leads"
                      " WHERE completed_at >= ?1 AND completed_at < ?2 AND status IN ('completed','failed')"
-                     " AND processing_duration_ms IS NOT NULL ORDER BY processing_duration_ms");
+                     " AND processing_duration_ms IS NOT NULL");
   sqlite3_bind_int64 (stmt, 1, day * day_us);
   sqlite3_bind_int64 (stmt, 2, (day + 1) * day_us);
   while (sqlite3_step (stmt) == SQLITE_ROW)
@@ -1514,6 +1524,8 @@ day_percentiles (BrdStore *self,
   *n_out = n;
   if (n == 0)
     return FALSE;
+  /* Sorted here: measured faster than SQLite's sorter for a day's rows. */
+  g_array_sort (ms, cmp_int64);
   /* Integer arithmetic: 0.95 · n in floating point can land just above a
    * whole number and move the rank by one. */
   *p50 = g_array_index (ms, gint64, (50 * n + 99) / 100 - 1);

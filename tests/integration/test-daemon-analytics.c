@@ -600,6 +600,34 @@ test_validation (void)
   g_assert_cmpuint (json_object_get_size (json_object_get_object_member (empty, "status_breakdown")), ==, 0);
 }
 
+/* A version-1 database (before the analytics rollup) with history in it:
+ * the migration builds the rollup from the rows it finds. */
+static void
+test_migration (void)
+{
+  g_autoptr(History) h = build_history ();
+  g_autoptr(Rows) rows = NULL;
+  g_autoptr(JsonObject) a7 = NULL;
+  g_autoptr(JsonObject) a90 = NULL;
+  sqlite3 *db;
+
+  g_assert_cmpint (brt_daemon_stop (h->daemon), ==, 0);
+  db = open_db (h->daemon);
+  exec_db (db, "BEGIN;"
+               "DROP TRIGGER batch_leads_rollup_insert; DROP TRIGGER batch_leads_rollup_delete;"
+               "DROP TRIGGER batch_leads_rollup_update; DROP TABLE lead_rollup; DROP TABLE lead_day_percentiles;"
+               "DROP INDEX batch_leads_done; DROP INDEX batch_leads_failed_code;"
+               "PRAGMA user_version = 1; COMMIT");
+  sqlite3_close (db);
+
+  brt_daemon_restart (h->daemon);
+  rows = read_rows (h->daemon);
+  a7 = check_analytics (h->daemon, rows, 7);
+  a90 = check_analytics (h->daemon, rows, 90);
+  g_assert_cmpint (brt_int (json_object_get_object_member (a90, "statistics"), "total_batches"), ==, 3);
+  g_assert_cmpint (brt_int (daily_entry (a7, h->mixed_day), "p95_lead_ms"), ==, 90);
+}
+
 /* GET /batch?error_code= ---------------------------------------------------- */
 
 static GPtrArray *
@@ -836,6 +864,7 @@ main (int    argc,
 
   g_test_add_func ("/integration/analytics/history", test_history);
   g_test_add_func ("/integration/analytics/validation", test_validation);
+  g_test_add_func ("/integration/analytics/migration", test_migration);
   g_test_add_func ("/integration/analytics/error-code-filter", test_error_code_filter);
   g_test_add_func ("/integration/analytics/library", test_library);
 
