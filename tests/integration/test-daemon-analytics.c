@@ -616,7 +616,7 @@ test_migration (void)
   exec_db (db, "BEGIN;"
                "DROP TRIGGER batch_leads_rollup_insert; DROP TRIGGER batch_leads_rollup_delete;"
                "DROP TRIGGER batch_leads_rollup_update; DROP TABLE lead_rollup; DROP TABLE lead_day_percentiles;"
-               "DROP INDEX batch_leads_done; DROP INDEX batch_leads_failed_code;"
+               "DROP INDEX batch_leads_done; DROP INDEX batch_leads_failed_code; DROP INDEX batches_analytics;"
                "PRAGMA user_version = 1; COMMIT");
   sqlite3_close (db);
 
