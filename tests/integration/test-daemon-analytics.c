@@ -617,6 +617,7 @@ test_migration (void)
                "DROP TRIGGER batch_leads_rollup_insert; DROP TRIGGER batch_leads_rollup_delete;"
                "DROP TRIGGER batch_leads_rollup_update; DROP TABLE lead_rollup; DROP TABLE lead_day_percentiles;"
                "DROP INDEX batch_leads_done; DROP INDEX batch_leads_failed_code; DROP INDEX batches_analytics;"
+               "CREATE INDEX batch_leads_completed ON batch_leads (completed_at);"
                "PRAGMA user_version = 1; COMMIT");
   sqlite3_close (db);
 
