@@ -629,6 +629,88 @@ test_migration (void)
   g_assert_cmpint (brt_int (daily_entry (a7, h->mixed_day), "p95_lead_ms"), ==, 90);
 }
 
+/* Every failure the exec processor can record gets its hint; a code the
+ * command makes up gets none. */
+static const char hint_script[] =
+  "in=$(cat)\n"
+  "case \"$in\" in\n"
+  "  *Exits*) echo 'fatal: the pipeline broke' >&2; exit 7 ;;\n"
+  "  *Killed*) kill -9 $$ ;;\n"
+  "  *Slow*) exec sleep 30 ;;\n"
+  "  *Garbage*) echo 'this is not json' ;;\n"
+  "  *Vague*) echo '{\"success\": false}' ;;\n"
+  "  *Custom*) echo '{\"success\": false, \"error_code\": \"CRM_REJECTED\", \"error_message\": \"No\"}' ;;\n"
+  "  *) echo '{}' ;;\n"
+  "esac\n";
+
+static void
+test_exec_hints (void)
+{
+  static const struct { const char *prefix; const char *code; gboolean hint; } cases[] = {
+    { "Exits", "EXIT_7", TRUE },
+    { "Killed", "SIGNAL_9", TRUE },
+    { "Slow", "TIMEOUT", TRUE },
+    { "Garbage", "BAD_OUTPUT", TRUE },
+    { "Vague", "FAILED", TRUE },
+    { "Custom", "CRM_REJECTED", FALSE },
+  };
+  g_autofree char *dir = brt_make_tmp_dir ();
+  g_autofree char *script = g_build_filename (dir, "lead.sh", NULL);
+  g_autofree char *command = g_strdup_printf ("sh %s", script);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BrtDaemon) daemon = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonObject) batch = NULL;
+  g_autoptr(JsonObject) analytics = NULL;
+  g_autofree char *id = NULL;
+  JsonArray *errors;
+  const char *exit_hint = NULL, *signal_hint = NULL;
+
+  g_file_set_contents (script, hint_script, -1, &error);
+  g_assert_no_error (error);
+  daemon = brt_daemon_start ("--processor", "exec", "--exec-command", command, "--exec-timeout", "0.5", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      BrtLeadSpec spec = { .name_prefix = cases[i].prefix };
+      g_autoptr(GPtrArray) one = brt_import_leads (daemon, 1, &spec);
+
+      g_ptr_array_add (ids, g_strdup (one->pdata[0]));
+    }
+  id = brt_start_batch (daemon, ids, "\"retry_failed\": false");
+  batch = brt_wait_batch_status (daemon, id, "completed|failed", WAIT_MS);
+  g_assert_cmpstr (brt_str (batch, "status"), ==, "failed");
+
+  analytics = brt_request (daemon, "GET", "/api/v1/batch/analytics?days=1", NULL, 200);
+  errors = json_object_get_array_member (analytics, "error_breakdown");
+  g_assert_cmpuint (json_array_get_length (errors), ==, G_N_ELEMENTS (cases));
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      JsonObject *found = NULL;
+
+      for (guint e = 0; e < json_array_get_length (errors); e++)
+        if (g_str_equal (brt_str (json_array_get_object_element (errors, e), "error_code"), cases[i].code))
+          found = json_array_get_object_element (errors, e);
+      if (found == NULL)
+        g_error ("No %s in error_breakdown", cases[i].code);
+      g_assert_cmpint (brt_int (found, "count"), ==, 1);
+      g_assert_nonnull (brt_str (found, "sample_message"));
+      if (cases[i].hint)
+        g_assert_cmpuint (strlen (brt_str (found, "hint")), >, 20);
+      else
+        g_assert_null (brt_str (found, "hint"));
+      if (g_str_equal (cases[i].code, "EXIT_7"))
+        exit_hint = brt_str (found, "hint");
+      if (g_str_equal (cases[i].code, "SIGNAL_9"))
+        signal_hint = brt_str (found, "hint");
+    }
+  /* SIGKILL has advice of its own (the OOM killer), not the generic one. */
+  g_assert_cmpstr (exit_hint, !=, signal_hint);
+  g_assert_nonnull (strstr (signal_hint, "memory"));
+
+  g_assert_cmpint (brt_daemon_stop (daemon), ==, 0);
+  brt_remove_tree (dir);
+}
+
 /* GET /batch?error_code= ---------------------------------------------------- */
 
 static GPtrArray *
@@ -866,6 +948,7 @@ main (int    argc,
   g_test_add_func ("/integration/analytics/history", test_history);
   g_test_add_func ("/integration/analytics/validation", test_validation);
   g_test_add_func ("/integration/analytics/migration", test_migration);
+  g_test_add_func ("/integration/analytics/exec-hints", test_exec_hints);
   g_test_add_func ("/integration/analytics/error-code-filter", test_error_code_filter);
   g_test_add_func ("/integration/analytics/library", test_library);
 
