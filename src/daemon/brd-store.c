@@ -125,8 +125,9 @@ static const char * const migrations[] = {
   /* Covering: one day's durations without touching the table. It starts
    * with completed_at, so it also serves what batch_leads_completed did
    * (spend since midnight); dropping that one keeps the cost of recording
-   * a result at +9 µs over version 1 instead of +13 µs (measured with
-   * 20,000 claim + record updates on the bench-analytics database). */
+   * a result at about +7 µs over version 1 instead of +12 µs (measured
+   * with 20,000 claim + record updates on the bench-analytics database;
+   * docs/performance.md, "Analytics"). */
   "CREATE INDEX batch_leads_done ON batch_leads (completed_at, status, processing_duration_ms);"
   "DROP INDEX batch_leads_completed;"
   /* Covering: statistics, status_breakdown and batches per day of the
@@ -1534,7 +1535,8 @@ day_percentiles (BrdStore *self,
   *n_out = n;
   if (n == 0)
     return FALSE;
-  /* Sorted here: measured faster than SQLite's sorter for a day's rows. */
+  /* Sorted here rather than by ORDER BY: that halved the cost of a day
+   * (docs/performance.md, "Analytics"). */
   g_array_sort (ms, cmp_int64);
   /* Integer arithmetic: 0.95 · n in floating point can land just above a
    * whole number and move the rank by one. */
