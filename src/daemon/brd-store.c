@@ -92,7 +92,8 @@ static const char * const migrations[] = {
   "         SUM (CAST (ROUND (actual_cost_usd * 1e9) AS INTEGER))"
   "  FROM batch_leads WHERE completed_at IS NOT NULL GROUP BY 1, 2, 3;"
   "CREATE TABLE lead_day_percentiles ("
-  "  day INTEGER PRIMARY KEY, n INTEGER NOT NULL, p50_ms INTEGER, p95_ms INTEGER);"
+  "  day INTEGER PRIMARY KEY, n INTEGER NOT NULL," /* n: durations they come from */
+  "  p50_ms INTEGER, p95_ms INTEGER);"
   "CREATE TRIGGER batch_leads_rollup_insert AFTER INSERT ON batch_leads"
   "  WHEN NEW.completed_at IS NOT NULL BEGIN"
   "  INSERT INTO lead_rollup VALUES (NEW.completed_at / 3600000000, NEW.status,"
@@ -1551,6 +1552,7 @@ typedef struct
   gint64 ok;
   gint64 failed;
   gint64 cost_nusd;
+  gint64 n_ms;           /* durations the percentiles come from */
   gint64 p50;            /* -1 = no durations that day */
   gint64 p95;
   gboolean have_pct;
@@ -1742,12 +1744,11 @@ brd_store_analytics (BrdStore *self,
 
   for (guint d = 0; d < days; d++)
     {
-      gint64 n = 0;
       gint64 dd = d;
 
       if (stat[d].have_pct || stat[d].ok + stat[d].failed == 0)
         continue;
-      day_percentiles (self, first_day + d, &n, &stat[d].p50, &stat[d].p95);
+      day_percentiles (self, first_day + d, &stat[d].n_ms, &stat[d].p50, &stat[d].p95);
       g_array_append_val (to_cache, dd);
     }
 
@@ -1761,7 +1762,7 @@ brd_store_analytics (BrdStore *self,
           stmt = prep (self, "INSERT OR REPLACE INTO lead_day_percentiles (day, n, p50_ms, p95_ms)"
                              " VALUES (?, ?, ?, ?)");
           sqlite3_bind_int64 (stmt, 1, first_day + d);
-          sqlite3_bind_int64 (stmt, 2, stat[d].ok + stat[d].failed);
+          sqlite3_bind_int64 (stmt, 2, stat[d].n_ms);
           if (stat[d].p50 >= 0)
             {
               sqlite3_bind_int64 (stmt, 3, stat[d].p50);
