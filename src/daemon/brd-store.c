@@ -791,12 +791,16 @@ brd_store_list_batches (BrdStore            *self,
     }
   /* ?8: batches with a lead whose final result failed with that code
    * (the index batch_leads_failed_code answers it). "UNKNOWN" is what the
-   * analytics call failures recorded without a code. */
+   * analytics call failures recorded without a code. The unary + keeps
+   * SQLite walking batches in created_at order against the set of ids,
+   * so a page stops after `limit` rows; without it SQLite fetched every
+   * matching batch (with its current lead) and sorted them: 330 ms
+   * instead of 7 ms for 6,228 of 10,000 batches (bench-analytics data). */
   if (query->error_code && g_str_equal (query->error_code, "UNKNOWN"))
-    g_string_append (where, " AND id IN (SELECT batch_id FROM batch_leads"
+    g_string_append (where, " AND +id IN (SELECT batch_id FROM batch_leads"
                             " WHERE status = 'failed' AND error_code IS NULL)");
   else if (query->error_code)
-    g_string_append (where, " AND id IN (SELECT batch_id FROM batch_leads"
+    g_string_append (where, " AND +id IN (SELECT batch_id FROM batch_leads"
                             " WHERE status = 'failed' AND error_code = ?8)");
 
 #define BIND_FILTERS(stmt) G_STMT_START {                                 \
