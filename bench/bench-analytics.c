@@ -28,6 +28,7 @@
 #define N_LEADS        100000
 #define N_REQUESTS     30
 #define TARGET_MS      100.0
+#define LIST_TARGET_MS 5.0      /* DESIGN.md's aim for GET /batch */
 #define DAY_US         G_GINT64_CONSTANT (86400000000)
 
 static const char * const codes[] = {
@@ -252,10 +253,12 @@ measure (BenchConn   *conn,
          const char  *uri,
          gboolean     drop_today,
          const char  *label,
+         double       target_ms,
          GError     **error)
 {
   g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autofree char *metric = NULL;
+  g_autofree char *target = NULL;
   BenchStats s;
   int pid = bench_daemon_pid ();
   double cpu0 = bench_process_cpu_s (pid), cpu1;
@@ -290,10 +293,11 @@ measure (BenchConn   *conn,
     }
   bench_stats_compute (samples, &s);
   metric = g_strdup_printf ("%s p50", label);
-  bench_result ("analytics", metric, "< 100 ms", bench_met (s.p50_ms < TARGET_MS), "%.1f ms", s.p50_ms);
+  target = g_strdup_printf ("< %g ms", target_ms);
+  bench_result ("analytics", metric, target, bench_met (s.p50_ms < target_ms), "%.1f ms", s.p50_ms);
   g_free (metric);
   metric = g_strdup_printf ("%s p95", label);
-  bench_result ("analytics", metric, "< 100 ms", bench_met (s.p95_ms < TARGET_MS), "%.1f ms", s.p95_ms);
+  bench_result ("analytics", metric, target, bench_met (s.p95_ms < target_ms), "%.1f ms", s.p95_ms);
   g_free (metric);
   metric = g_strdup_printf ("%s max", label);
   bench_result ("analytics", metric, "-", "-", "%.1f ms", s.max_ms);
@@ -361,14 +365,14 @@ run (void)
   bench_result ("analytics", "days=90, first request after loading (90 days of percentiles computed)",
                 "-", "-", "%.1f ms", cold_ms);
 
-  if (!measure (conn, path, "/api/v1/batch/analytics?days=90", FALSE, "days=90", &error) ||
-      !measure (conn, path, "/api/v1/batch/analytics?days=90", TRUE, "days=90, today's percentiles recomputed", &error) ||
-      !measure (conn, path, "/api/v1/batch/analytics?days=30", FALSE, "days=30", &error) ||
-      !measure (conn, path, "/api/v1/batch/analytics?days=7", FALSE, "days=7", &error) ||
+  if (!measure (conn, path, "/api/v1/batch/analytics?days=90", FALSE, "days=90", TARGET_MS, &error) ||
+      !measure (conn, path, "/api/v1/batch/analytics?days=90", TRUE, "days=90, today's percentiles recomputed", TARGET_MS, &error) ||
+      !measure (conn, path, "/api/v1/batch/analytics?days=30", FALSE, "days=30", TARGET_MS, &error) ||
+      !measure (conn, path, "/api/v1/batch/analytics?days=7", FALSE, "days=7", TARGET_MS, &error) ||
       /* "Show batches with this error": the first page, a code that a
        * sixth of the failures have (in about 6,200 of the batches). */
       !measure (conn, path, "/api/v1/batch?error_code=TIMEOUT&limit=50", FALSE,
-                "GET /batch?error_code=TIMEOUT (first 50)", &error))
+                "GET /batch?error_code=TIMEOUT (first 50)", LIST_TARGET_MS, &error))
     goto fail;
 
   return EXIT_SUCCESS;
