@@ -187,8 +187,20 @@ bench_daemon_pid (void)
         continue;
       if (sscanf (close_paren + 2, "%*c %d", &ppid) != 1 || ppid != self)
         continue;
-      if (close_paren - open_paren - 1 >= 13 && strncmp (open_paren + 1, "batch-runnerd", 13) == 0)
-        return atoi (name);
+      /* Not the command name in stat: the daemon re-executes itself
+       * through /proc/self/exe (to opt out of GSlice), so that says
+       * "exe". argv[0] still names it. */
+      {
+        g_autofree char *cmdline_path = g_build_filename ("/proc", name, "cmdline", NULL);
+        g_autofree char *cmdline = NULL;
+        g_autofree char *base = NULL;
+
+        if (!g_file_get_contents (cmdline_path, &cmdline, NULL, NULL))
+          continue;
+        base = g_path_get_basename (cmdline);
+        if (g_str_equal (base, "batch-runnerd"))
+          return atoi (name);
+      }
     }
   return 0;
 }

@@ -31,7 +31,7 @@ export BRD_BIN
 
 for p in "$BRD_BIN" "$bench/bench-preview" "$bench/bench-list" "$bench/bench-fanout" \
          "$bench/bench-throughput" "$bench/bench-exec" "$bench/bench-store" \
-         "$bench/bench-feed-latency"; do
+         "$bench/bench-feed-latency" "$bench/bench-analytics"; do
   if [ ! -x "$p" ]; then
     echo "$0: $p is missing: configure with -Dbenchmarks=true -Dtests=true and build first" >&2
     exit 2
@@ -68,6 +68,7 @@ run fanout           "$bench/bench-fanout"
 run throughput       env -u BRD_SQLITE_SYNCHRONOUS "$bench/bench-throughput"
 run throughput-full  env BRD_SQLITE_SYNCHRONOUS=FULL "$bench/bench-throughput"
 run exec             "$bench/bench-exec"
+run analytics        "$bench/bench-analytics"
 
 # cpu_mark, then cpu_busy: "N% busy" of the whole machine in between,
 # from /proc/stat, for the programs that do not print it themselves.
@@ -126,6 +127,14 @@ if [ -x "$bench/bench-new-batch" ]; then
   run new-batch      "$srcdir/tests/ui/run-broadway.sh" "$bench/bench-new-batch"
 else
   echo "== new-batch: skipped ($bench/bench-new-batch is not built: -Dmonitor=false)"
+  echo
+fi
+
+# The chart family: redraw of 10 series × 3,600 points.
+if [ -x "$bench/bench-chart" ]; then
+  run chart          "$srcdir/tests/ui/run-broadway.sh" "$bench/bench-chart"
+else
+  echo "== chart: skipped ($bench/bench-chart is not built: -Dmonitor=false)"
   echo
 fi
 

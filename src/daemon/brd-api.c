@@ -20,6 +20,7 @@
 
 static const char * const capabilities[] = {
   "events", "pause", "retry", "leads", "templates", "analytics.daily", "metrics", "audit",
+  "batches.error_code",
 };
 
 /* Upper bounds of the request-duration histogram, in seconds. */
@@ -530,6 +531,17 @@ handle_health (Request *req)
 
 /* Batches ------------------------------------------------------------------ */
 
+static gboolean
+valid_error_code (const char *code)
+{
+  if (*code == '\0' || strlen (code) > 64)
+    return FALSE;
+  for (const char *p = code; *p; p++)
+    if (!g_ascii_isupper (*p) && !g_ascii_isdigit (*p) && *p != '_')
+      return FALSE;
+  return TRUE;
+}
+
 static void
 handle_list_batches (Request *req)
 {
@@ -538,6 +550,7 @@ handle_list_batches (Request *req)
   g_autofree char *created_by = query_value (req, "created_by");
   g_autofree char *template_version = query_value (req, "template_version");
   g_autofree char *search = query_value (req, "search");
+  g_autofree char *error_code = query_value (req, "error_code");
   g_autoptr(GPtrArray) batches = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
   BrdBatchQuery query = { 0 };
@@ -555,6 +568,16 @@ handle_list_batches (Request *req)
         }
     }
 
+  /* The codes processors record: capitals, digits and underscores. */
+  if (error_code != NULL && !valid_error_code (error_code))
+    {
+      g_autofree char *detail = g_strdup_printf ("error_code: must be an error code such as DOMAIN_UNREACHABLE"
+                                                 " (capital letters, digits and _, at most 64), not \"%s\"",
+                                                 error_code);
+      reply_validation (req, detail);
+      return;
+    }
+
   if (!query_uint (req, "skip", 0, 0, G_MAXINT32, &query.skip) ||
       !query_uint (req, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, &query.limit) ||
       !query_time (req, "created_after", &query.created_after) ||
@@ -565,6 +588,7 @@ handle_list_batches (Request *req)
   query.created_by = created_by;
   query.template_version = template_version;
   query.search = search;
+  query.error_code = error_code;
   batches = brd_store_list_batches (self->store, &query, &total);
 
   page_size = query.limit;

@@ -69,6 +69,7 @@ typedef struct
   char   *search;
   guint   skip;
   guint   limit;
+  char   *error_code;        /* NULL = any; else a lead of the batch failed with it */
 } BrdBatchQuery;
 
 typedef struct

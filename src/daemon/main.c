@@ -131,15 +131,18 @@ main (int    argc,
       return EXIT_FAILURE;
     }
 
+  loop = g_main_loop_new (NULL, FALSE);
+  m.loop = loop;
+  m.daemon = daemon;
+  /* Before the line below: whoever reads it may send SIGTERM at once, and
+   * without a handler that would kill us instead of stopping gracefully. */
+  g_unix_signal_add (SIGTERM, on_signal, &m);
+  g_unix_signal_add (SIGINT, on_signal, &m);
+
   /* Tests and scripts read this line to learn the port. */
   g_print ("listening on %s\n", brd_daemon_get_url (daemon));
   fflush (stdout);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  m.loop = loop;
-  m.daemon = daemon;
-  g_unix_signal_add (SIGTERM, on_signal, &m);
-  g_unix_signal_add (SIGINT, on_signal, &m);
   g_main_loop_run (loop);
 
   return m.exit_code;

@@ -1392,29 +1392,19 @@ parse_batch_list (BrClient  *self,
   return decode_list (root, "batches", (DecodeFunc) br_batch_new_from_json, error);
 }
 
-/**
- * br_client_list_batches_async:
- * @self: a #BrClient
- * @query: (nullable): filters and paging, %NULL for the newest batches
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when the server has answered
- * @user_data: data for @callback
- *
- * Lists batches, newest first (`GET /batch`).
- */
-void
-br_client_list_batches_async (BrClient            *self,
-                              const BrBatchQuery  *query,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
+static void
+list_batches (BrClient            *self,
+              gpointer             source_tag,
+              const BrBatchQuery  *query,
+              const char          *error_code,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
 {
   g_autoptr(GString) q = g_string_new (NULL);
   GTask *task;
 
-  g_return_if_fail (BR_IS_CLIENT (self));
-
-  task = new_task (self, br_client_list_batches_async, cancellable, callback, user_data);
+  task = new_task (self, source_tag, cancellable, callback, user_data);
 
   if (query != NULL)
     {
@@ -1440,7 +1430,41 @@ br_client_list_batches_async (BrClient            *self,
         query_add_uint (q, "limit", query->limit);
     }
 
+  if (error_code != NULL)
+    {
+      /* A server without the filter would ignore the parameter and list
+       * every batch: refuse rather than show a wrong list. */
+      if (!check_capability (self, task, "batches.error_code", "list batches by error code"))
+        {
+          g_object_unref (task);
+          return;
+        }
+      query_add (q, "error_code", error_code);
+    }
+
   start_call (self, task, "GET", "/batch", q->str, NULL, parse_batch_list, (GDestroyNotify) list_result_free);
+}
+
+/**
+ * br_client_list_batches_async:
+ * @self: a #BrClient
+ * @query: (nullable): filters and paging, %NULL for the newest batches
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the server has answered
+ * @user_data: data for @callback
+ *
+ * Lists batches, newest first (`GET /batch`).
+ */
+void
+br_client_list_batches_async (BrClient            *self,
+                              const BrBatchQuery  *query,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (BR_IS_CLIENT (self));
+
+  list_batches (self, br_client_list_batches_async, query, NULL, cancellable, callback, user_data);
 }
 
 /**
@@ -1460,6 +1484,53 @@ br_client_list_batches_finish (BrClient      *self,
                                GError       **error)
 {
   return steal_list_items (finish_pointer (self, result, br_client_list_batches_async, error), total_count);
+}
+
+/**
+ * br_client_list_batches_full_async:
+ * @self: a #BrClient
+ * @query: (nullable): filters and paging, %NULL for the newest batches
+ * @error_code: (nullable): only batches with at least one lead whose final
+ *   result failed with this code (`GET /batch?error_code=`, capability
+ *   `batches.error_code`); %NULL for no such filter
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the server has answered
+ * @user_data: data for @callback
+ *
+ * Like br_client_list_batches_async(), with the extension filters. When
+ * @error_code is set and the server is known to lack the capability, the
+ * call fails with %BR_CLIENT_ERROR_UNSUPPORTED without sending anything.
+ */
+void
+br_client_list_batches_full_async (BrClient            *self,
+                                   const BrBatchQuery  *query,
+                                   const char          *error_code,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (BR_IS_CLIENT (self));
+
+  list_batches (self, br_client_list_batches_full_async, query, error_code, cancellable, callback, user_data);
+}
+
+/**
+ * br_client_list_batches_full_finish:
+ * @self: a #BrClient
+ * @result: the #GAsyncResult
+ * @total_count: (out) (optional): how many batches match in all
+ * @error: where to say what went wrong
+ *
+ * Returns: (transfer container) (element-type BrBatch): the page of
+ *   batches, or %NULL with @error set
+ */
+GPtrArray *
+br_client_list_batches_full_finish (BrClient      *self,
+                                    GAsyncResult  *result,
+                                    gint64        *total_count,
+                                    GError       **error)
+{
+  return steal_list_items (finish_pointer (self, result, br_client_list_batches_full_async, error), total_count);
 }
 
 /* Sends @method to /batch/{@batch_id}[/@action] through @task (taken). */

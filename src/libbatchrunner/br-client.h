@@ -176,6 +176,16 @@ GPtrArray    *br_client_list_batches_finish    (BrClient             *self,
                                                 GAsyncResult         *result,
                                                 gint64               *total_count,
                                                 GError              **error);
+void          br_client_list_batches_full_async (BrClient            *self,
+                                                 const BrBatchQuery  *query,
+                                                 const char          *error_code,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+GPtrArray    *br_client_list_batches_full_finish (BrClient            *self,
+                                                 GAsyncResult        *result,
+                                                 gint64              *total_count,
+                                                 GError             **error);
 
 void          br_client_get_batch_async        (BrClient             *self,
                                                 const char           *batch_id,

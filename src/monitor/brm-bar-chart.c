@@ -124,7 +124,7 @@ brm_bar_chart_draw (BrmChart *chart,
   /* Labels under every bar when they fit, else every k-th. */
   label_every = MAX (1, (guint) ceil ((label_w + 8) / self->slot_w));
 
-  if (gtk_widget_has_focus (GTK_WIDGET (self)))
+  if (gtk_widget_is_focus (GTK_WIDGET (self)))
     focus = brm_chart_get_focus_index (chart);
   if (self->hovering && graphene_rect_contains_point (&plot, &GRAPHENE_POINT_INIT (self->hover_x, self->hover_y)))
     hover = MIN (n_rows - 1, (guint) ((self->hover_x - self->slot_x0) / self->slot_w));

@@ -365,6 +365,100 @@ brm_chart_decimate (const BrmChartSample *samples,
   return out;
 }
 
+static void
+widen (double *lo,
+       double *hi,
+       guint   column,
+       double  y)
+{
+  if (isnan (lo[column]))
+    lo[column] = hi[column] = y;
+  else
+    {
+      lo[column] = MIN (lo[column], y);
+      hi[column] = MAX (hi[column], y);
+    }
+}
+
+guint
+brm_chart_column_spans (const BrmChartSample *samples,
+                        guint                 n_samples,
+                        double                x_min,
+                        double                x_max,
+                        guint                 columns,
+                        double               *lo,
+                        double               *hi)
+{
+  double span = x_max - x_min, col_w;
+  gboolean have_prev = FALSE;
+  gint64 prev_col = -1;
+  double prev_x = 0, prev_y = 0;
+  guint start, filled = 0;
+
+  for (guint c = 0; c < columns; c++)
+    lo[c] = hi[c] = NAN;
+
+  if (n_samples == 0 || columns == 0 || !(span > 0))
+    return 0;
+
+  col_w = span / columns;
+  start = lower_bound (samples, n_samples, x_min);
+
+  /* The sample before the window leads the line in from the left edge. */
+  if (start > 0 && !isnan (samples[start - 1].y))
+    {
+      have_prev = TRUE;
+      prev_col = -1;
+      prev_x = samples[start - 1].x;
+      prev_y = samples[start - 1].y;
+    }
+
+  for (guint i = start; i < n_samples && samples[i].x <= x_max; i++)
+    {
+      const BrmChartSample *s = &samples[i];
+      gint64 col;
+
+      if (isnan (s->y))
+        {
+          have_prev = FALSE;
+          continue;
+        }
+
+      col = MIN ((gint64) floor ((s->x - x_min) / col_w), (gint64) columns - 1);
+
+      if (have_prev && col != prev_col)
+        {
+          /* Join: across the skipped columns by interpolation, then
+           * from where the line enters this column. */
+          double slope = s->x > prev_x ? (s->y - prev_y) / (s->x - prev_x) : 0;
+
+          for (gint64 c = MAX (prev_col + 1, 0); c < col; c++)
+            {
+              double ya = prev_y + slope * (x_min + c * col_w - prev_x);
+              double yb = prev_y + slope * (x_min + (c + 1) * col_w - prev_x);
+
+              widen (lo, hi, c, ya);
+              widen (lo, hi, c, yb);
+            }
+          if (col == prev_col + 1 && prev_col >= 0)
+            widen (lo, hi, col, prev_y);
+          else
+            widen (lo, hi, col, prev_y + slope * (x_min + col * col_w - prev_x));
+        }
+
+      widen (lo, hi, col, s->y);
+      have_prev = TRUE;
+      prev_col = col;
+      prev_x = s->x;
+      prev_y = s->y;
+    }
+
+  for (guint c = 0; c < columns; c++)
+    if (!isnan (lo[c]))
+      filled++;
+  return filled;
+}
+
 char *
 brm_chart_group_digits (const char *number,
                         const char *separator,

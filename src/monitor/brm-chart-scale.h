@@ -104,6 +104,22 @@ GArray *brm_chart_decimate             (const BrmChartSample *samples,
                                         double                x_max,
                                         guint                 columns);
 
+/* Per pixel column of [@x_min, @x_max] (split into @columns), the lowest
+ * and highest value of the samples in it, widened to reach the previous
+ * column's last value (interpolated across empty columns) so the columns
+ * join into a line; the sample just before @x_min leads the line in. A
+ * gap (NAN) breaks the joining; a column without data gets NAN. @lo and
+ * @hi hold @columns values. Drawing a thin rectangle per column from lo
+ * to hi draws the line without stroking thousands of segments (the
+ * Sysprof way). Returns how many columns have data. */
+guint   brm_chart_column_spans         (const BrmChartSample *samples,
+                                        guint                 n_samples,
+                                        double                x_min,
+                                        double                x_max,
+                                        guint                 columns,
+                                        double               *lo,
+                                        double               *hi);
+
 /* Inserts @separator between groups of digits of the integer part of
  * @number (digits, optional sign and fraction), following a C locale
  * @grouping string ("\3" = thousands). */

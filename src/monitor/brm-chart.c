@@ -92,7 +92,7 @@ update_label (BrmChart *self)
   guint index = brm_chart_get_focus_index (self);
   g_autofree char *label = NULL;
 
-  if (gtk_widget_has_focus (GTK_WIDGET (self)) && index != G_MAXUINT)
+  if (gtk_widget_is_focus (GTK_WIDGET (self)) && index != G_MAXUINT)
     {
       const BrmChartSample *samples = brm_chart_series_peek_samples (brm_chart_get_series_at (self, 0), NULL);
 
@@ -687,7 +687,7 @@ focus_changed_cb (BrmChart *self)
   BrmChartSample last;
 
   /* Arriving with no point chosen starts on the newest one. */
-  if (gtk_widget_has_focus (GTK_WIDGET (self)) && !priv->has_focus_x
+  if (gtk_widget_is_focus (GTK_WIDGET (self)) && !priv->has_focus_x
       && first && brm_chart_series_get_last (first, &last))
     {
       priv->has_focus_x = TRUE;

@@ -129,7 +129,7 @@ brm_heat_strip_draw (BrmChart *chart,
   cell_h = strip.size.height;
   label_every = MAX (1, (guint) ceil ((label_w + 6) / cell_w));
 
-  if (gtk_widget_has_focus (GTK_WIDGET (self)))
+  if (gtk_widget_is_focus (GTK_WIDGET (self)))
     {
       guint index = brm_chart_get_focus_index (chart);
 

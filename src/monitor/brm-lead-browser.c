@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "brm-lead-browser.h"
@@ -112,7 +114,7 @@ update_actions (BrmLeadBrowser *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "leads.import", self->supported && !self->importing);
 
   if (total > 0)
-    label = g_strdup_printf (_("_Select All %" G_GINT64_FORMAT " Matching"), total);
+    label = g_strdup_printf (_("_Select All %" PRId64 " Matching"), total);
   else
     label = g_strdup (_("_Select All Matching"));
   /* A label child, not the button's label: GTK 4.8 names a button after
@@ -120,7 +122,7 @@ update_actions (BrmLeadBrowser *self)
   gtk_label_set_label (self->select_all_label, label);
 
   if (total > limit)
-    tooltip = g_strdup_printf (_("%" G_GINT64_FORMAT " leads match, more than the %u a batch can hold: "
+    tooltip = g_strdup_printf (_("%" PRId64 " leads match, more than the %u a batch can hold: "
                                  "narrow the search or the filters"), total, limit);
   else
     tooltip = g_strdup (_("Add every lead matching the search and filters, not only the rows shown"));
@@ -148,13 +150,13 @@ update_counter (BrmLeadBrowser *self)
   gtk_label_set_label (self->counter_label, counter);
 
   if (total > limit)
-    note = g_strdup_printf (_("A batch holds at most %u leads; %" G_GINT64_FORMAT " match. "
+    note = g_strdup_printf (_("A batch holds at most %u leads; %" PRId64 " match. "
                               "Select some of them, or narrow the search to select all."), limit, total);
   else if (n >= limit)
     note = g_strdup_printf (_("A batch holds at most %u leads: the selection is full."), limit);
   else if (total >= 0)
-    note = g_strdup_printf (ngettext ("A batch holds at most %u leads; %" G_GINT64_FORMAT " matches.",
-                                      "A batch holds at most %u leads; %" G_GINT64_FORMAT " match.",
+    note = g_strdup_printf (ngettext ("A batch holds at most %u leads; %" PRId64 " matches.",
+                                      "A batch holds at most %u leads; %" PRId64 " match.",
                                       (gulong) total), limit, total);
   else
     note = g_strdup_printf (_("A batch holds at most %u leads."), limit);

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "brm-new-batch-window.h"
@@ -319,8 +321,8 @@ create_provider_row (gpointer item,
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *total = gtk_label_new (NULL);
   g_autofree char *per_lead = format_usd (br_provider_cost_get_cost_per_lead (cost), 4);
-  g_autofree char *subtitle = g_strdup_printf (ngettext ("%" G_GINT64_FORMAT " lead × %s",
-                                                         "%" G_GINT64_FORMAT " leads × %s",
+  g_autofree char *subtitle = g_strdup_printf (ngettext ("%" PRId64 " lead × %s",
+                                                         "%" PRId64 " leads × %s",
                                                          (gulong) br_provider_cost_get_leads_processed (cost)),
                                                br_provider_cost_get_leads_processed (cost), per_lead);
   g_autofree char *total_text = format_usd (br_provider_cost_get_total_cost (cost), 2);
@@ -465,8 +467,8 @@ update_preview_view (BrmNewBatchWindow *self)
       set_usd (self->providers_label, br_preview_get_provider_costs (preview), 2);
       gtk_label_set_label (self->discount_label, discount_text);
       if (br_preview_get_volume_discount_rate (preview) > 0)
-        discount_subtitle = g_strdup_printf (ngettext ("%.0f%% off for %" G_GINT64_FORMAT " lead",
-                                                       "%.0f%% off for %" G_GINT64_FORMAT " leads",
+        discount_subtitle = g_strdup_printf (ngettext ("%.0f%% off for %" PRId64 " lead",
+                                                       "%.0f%% off for %" PRId64 " leads",
                                                        (gulong) br_preview_get_lead_count (preview)),
                                              br_preview_get_volume_discount_rate (preview) * 100.0,
                                              br_preview_get_lead_count (preview));

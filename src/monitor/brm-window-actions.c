@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "brm-window-private.h"
@@ -503,9 +505,9 @@ cancel_action (GtkWidget  *widget,
     heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Cancel %u Batch?", "Cancel %u Batches?", batches->len),
                                batches->len);
   body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                       "%" G_GINT64_FORMAT " lead not processed yet will be skipped and leads in progress stopped. "
+                                       "%" PRId64 " lead not processed yet will be skipped and leads in progress stopped. "
                                        "Finished leads keep their results. This cannot be undone.",
-                                       "%" G_GINT64_FORMAT " leads not processed yet will be skipped and leads in progress stopped. "
+                                       "%" PRId64 " leads not processed yet will be skipped and leads in progress stopped. "
                                        "Finished leads keep their results. This cannot be undone.",
                                        remaining),
                           remaining);
@@ -534,8 +536,8 @@ retry_failed_action (GtkWidget  *widget,
       cost += br_batch_get_failed_leads (batch) * cost_per_lead (batch);
     }
 
-  heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Retry %" G_GINT64_FORMAT " Failed Lead?",
-                                          "Retry %" G_GINT64_FORMAT " Failed Leads?", failed), failed);
+  heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Retry %" PRId64 " Failed Lead?",
+                                          "Retry %" PRId64 " Failed Leads?", failed), failed);
   /* TRANSLATORS: %u is a number of batches, %.2f an amount in US dollars */
   body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                        "They go back to pending in %u batch and are processed again. Estimated cost: $%.2f.",

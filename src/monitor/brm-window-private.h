@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "brm-analytics-page.h"
 #include "brm-batch-detail.h"
 #include "brm-batch-table.h"
 #include "brm-connection.h"
@@ -39,6 +40,7 @@ struct _BrmWindow
   BrmBatchDetail       *detail;
   BrmHealthPage        *health_page;
   BrmLiveCharts        *live_charts;
+  BrmAnalyticsPage     *analytics_page;
 
   BrmConnection        *connection;
   BrmLiveMetrics       *metrics;

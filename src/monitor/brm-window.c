@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "brm-window-private.h"
@@ -30,10 +32,10 @@ format_span (gint64 seconds)
     seconds = 0;
   if (seconds < 60)
     /* TRANSLATORS: a number of seconds, as in "updated 12 s ago" */
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " s"), seconds);
+    return g_strdup_printf (_("%" PRId64 " s"), seconds);
   if (seconds < 3600)
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " min"), seconds / 60);
-  return g_strdup_printf (_("%" G_GINT64_FORMAT " h"), seconds / 3600);
+    return g_strdup_printf (_("%" PRId64 " min"), seconds / 60);
+  return g_strdup_printf (_("%" PRId64 " h"), seconds / 3600);
 }
 
 static void
@@ -422,6 +424,7 @@ brm_window_class_init (BrmWindowClass *klass)
   g_type_ensure (BRM_TYPE_BATCH_DETAIL);
   g_type_ensure (BRM_TYPE_HEALTH_PAGE);
   g_type_ensure (BRM_TYPE_LIVE_CHARTS);
+  g_type_ensure (BRM_TYPE_ANALYTICS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/brm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BrmWindow, toast_overlay);
@@ -447,6 +450,7 @@ brm_window_class_init (BrmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BrmWindow, detail);
   gtk_widget_class_bind_template_child (widget_class, BrmWindow, health_page);
   gtk_widget_class_bind_template_child (widget_class, BrmWindow, live_charts);
+  gtk_widget_class_bind_template_child (widget_class, BrmWindow, analytics_page);
 
   brm_window_actions_class_init (widget_class);
 }
@@ -545,6 +549,7 @@ brm_window_set_connection (BrmWindow     *self,
   brm_live_charts_set_metrics (self->live_charts, self->metrics);
   brm_health_page_set_metrics (self->health_page, self->metrics);
   brm_health_page_set_connection (self->health_page, connection);
+  brm_analytics_page_set_connection (self->analytics_page, connection);
   if (connection != NULL)
     g_signal_connect_object (connection, "notify::capabilities", G_CALLBACK (capabilities_changed_cb),
                              self, G_CONNECT_SWAPPED);

@@ -268,6 +268,40 @@ test_decimate (void)
 }
 
 static void
+test_column_spans (void)
+{
+  /* 0..10 over 5 columns of 2: samples at 1 (col 0), 3 and 3.5 (col 1),
+   * a gap at 5, 7 (col 3), 9.5 (col 4); one before the window at -1. */
+  BrmChartSample s[] = { { -1, 0 }, { 1, 2 }, { 3, 8 }, { 3.5, 4 }, { 5, NAN }, { 7, 6 }, { 9.5, 1 } };
+  double lo[5], hi[5];
+  guint filled = brm_chart_column_spans (s, G_N_ELEMENTS (s), 0, 10, 5, lo, hi);
+
+  g_assert_cmpuint (filled, ==, 4);
+  /* Column 0 joins the lead-in (interpolated to 1 at x = 0) to 2. */
+  g_assert_cmpfloat (lo[0], ==, 1);
+  g_assert_cmpfloat (hi[0], ==, 2);
+  /* Column 1 reaches back to column 0's last value. */
+  g_assert_cmpfloat (lo[1], ==, 2);
+  g_assert_cmpfloat (hi[1], ==, 8);
+  /* The gap breaks the line: column 2 is empty and column 3 stands alone. */
+  g_assert_true (isnan (lo[2]));
+  g_assert_cmpfloat (lo[3], ==, 6);
+  g_assert_cmpfloat (hi[3], ==, 6);
+  g_assert_cmpfloat (lo[4], ==, 1);
+  g_assert_cmpfloat (hi[4], ==, 6);
+
+  /* Empty columns between samples are bridged by interpolation. */
+  {
+    BrmChartSample sparse[] = { { 0.5, 0 }, { 8.5, 8 } };
+
+    filled = brm_chart_column_spans (sparse, 2, 0, 10, 5, lo, hi);
+    g_assert_cmpuint (filled, ==, 5);
+    g_assert_cmpfloat_with_epsilon (lo[2], 3.5, 1e-9);
+    g_assert_cmpfloat_with_epsilon (hi[2], 5.5, 1e-9);
+  }
+}
+
+static void
 test_group_digits (void)
 {
   const struct { const char *in, *sep, *grouping, *out; } cases[] = {
@@ -385,6 +419,7 @@ main (int    argc,
   g_test_add_func ("/monitor/chart-scale/time-ticks", test_time_ticks);
   g_test_add_func ("/monitor/chart-scale/gaps", test_segments);
   g_test_add_func ("/monitor/chart-scale/decimate", test_decimate);
+  g_test_add_func ("/monitor/chart-scale/column-spans", test_column_spans);
   g_test_add_func ("/monitor/chart-scale/group-digits", test_group_digits);
   g_test_add_func ("/monitor/chart-scale/format-units", test_format_units);
   g_test_add_func ("/monitor/chart-scale/format-ticks", test_format_ticks);
