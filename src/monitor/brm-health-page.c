@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <math.h>
 
 #include "brm-health-page.h"
@@ -180,7 +181,7 @@ update_rows (BrmHealthPage *self)
 
   if (br_health_get_workers_busy (health) >= 0 && br_health_get_workers_total (health) >= 0)
     /* TRANSLATORS: busy workers of all workers, such as "3 of 8" */
-    workers = g_strdup_printf (_("%'" G_GINT64_FORMAT " of %'" G_GINT64_FORMAT),
+    workers = g_strdup_printf (_("%'" PRId64 " of %'" PRId64),
                                br_health_get_workers_busy (health), br_health_get_workers_total (health));
   else
     workers = g_strdup (_("Not reported"));
