@@ -83,6 +83,42 @@ test_window_named_controls (void)
                         offenders->len);
 }
 
+/* A button with a visible label gets its name from that label; one that
+ * also sets an accessible label is read twice ("Pause Pause") by GTK 4.8.
+ * Checked over the whole application, once a batch is selected so the
+ * detail pane's actions are on screen too (the pause test selects one;
+ * this runs after it). */
+static void
+test_window_names_not_repeated (void)
+{
+  BrtA11yMonitor *monitor = brt_a11y_shared_monitor ();
+  g_autoptr(AtspiAccessible) window = NULL;
+  g_autoptr(GPtrArray) offenders = NULL;
+  g_autoptr(GPtrArray) unnamed = NULL;
+
+  if (monitor == NULL)
+    return;
+  if ((window = check_frame (monitor->app, MAIN_WINDOW_TITLE)) == NULL)
+    return;
+
+  offenders = brt_a11y_find_controls_named_twice (monitor->app);
+  for (guint i = 0; i < offenders->len; i++)
+    g_test_message ("control whose name is said twice: %s",
+                    (const char *) g_ptr_array_index (offenders, i));
+  if (offenders->len > 0)
+    g_test_fail_printf ("%u controls read their name twice (listed above): a button with a "
+                        "visible label needs no accessible label", offenders->len);
+
+  /* Dropping the doubled labels must leave every control named. */
+  unnamed = brt_a11y_find_unnamed_controls (monitor->app);
+  for (guint i = 0; i < unnamed->len; i++)
+    g_test_message ("control without an accessible name: %s",
+                    (const char *) g_ptr_array_index (unnamed, i));
+  if (unnamed->len > 0)
+    g_test_fail_printf ("%u controls without an accessible name with a batch selected (listed above)",
+                        unnamed->len);
+}
+
 /* A few leads and a slow batch over them, created through the REST API as
  * any client would; returns the batch id. */
 static JsonObject *
@@ -365,6 +401,16 @@ test_selftest_type_names (void)
   g_assert_false (brt_a11y_name_is_type_name ("Brand"));
   g_assert_false (brt_a11y_name_is_type_name (""));
   g_assert_false (brt_a11y_name_is_type_name (NULL));
+
+  g_assert_true (brt_a11y_name_is_repeated ("Pause Pause"));
+  g_assert_true (brt_a11y_name_is_repeated ("Cancel Batch Cancel Batch"));
+  g_assert_true (brt_a11y_name_is_repeated ("New Batch  New Batch"));
+  g_assert_false (brt_a11y_name_is_repeated ("Pause"));
+  g_assert_false (brt_a11y_name_is_repeated ("Cancel Batch"));
+  g_assert_false (brt_a11y_name_is_repeated ("Retry Failed Leads"));
+  g_assert_false (brt_a11y_name_is_repeated ("Batch Batch Runner"));
+  g_assert_false (brt_a11y_name_is_repeated (""));
+  g_assert_false (brt_a11y_name_is_repeated (NULL));
 }
 
 int
@@ -381,6 +427,7 @@ main (int   argc,
   brt_a11y_test_add ("/a11y/window/found", test_window_found);
   brt_a11y_test_add ("/a11y/window/named-controls", test_window_named_controls);
   brt_a11y_test_add ("/a11y/window/dashboard-table-and-pause", test_dashboard_pause_by_name);
+  brt_a11y_test_add ("/a11y/window/names-not-repeated", test_window_names_not_repeated);
 
   ret = g_test_run ();
 
