@@ -79,9 +79,13 @@ brd_json_add_bool (JsonBuilder *b,
 double
 brd_batch_progress (const BrdBatch *batch)
 {
+  /* Processed (completed + failed) over total, as the FastAPI service
+   * counts it. Skipped leads are not progress: a batch cancelled after 2
+   * of 60 leads reads 3 %, next to "2 / 60" and the status Cancelled, not
+   * a full bar. */
   if (batch->total_leads <= 0)
     return 0;
-  return round (1000.0 * (batch->processed_leads + batch->skipped_leads) / batch->total_leads) / 10.0;
+  return round (1000.0 * batch->processed_leads / batch->total_leads) / 10.0;
 }
 
 /* The average rate since the batch started: leads done per second. */
