@@ -219,6 +219,191 @@ test_narrow_controls_visible (void)
   g_assert_finalize_object (window);
 }
 
+/* Contrast ---------------------------------------------------------------------- */
+
+/* WCAG 2.1 relative luminance and contrast ratio. */
+static double
+channel_linear (double c)
+{
+  return c <= 0.04045 ? c / 12.92 : pow ((c + 0.055) / 1.055, 2.4);
+}
+
+static double
+luminance (const GdkRGBA *c)
+{
+  return 0.2126 * channel_linear (c->red) + 0.7152 * channel_linear (c->green) + 0.0722 * channel_linear (c->blue);
+}
+
+static double
+contrast_ratio (const GdkRGBA *a,
+                const GdkRGBA *b)
+{
+  double la = luminance (a);
+  double lb = luminance (b);
+
+  return (MAX (la, lb) + 0.05) / (MIN (la, lb) + 0.05);
+}
+
+/* @fg painted over the opaque @bg, as the eye sees it. */
+static GdkRGBA
+over (const GdkRGBA *fg,
+      const GdkRGBA *bg)
+{
+  return (GdkRGBA) {
+    fg->red * fg->alpha + bg->red * (1 - fg->alpha),
+    fg->green * fg->alpha + bg->green * (1 - fg->alpha),
+    fg->blue * fg->alpha + bg->blue * (1 - fg->alpha),
+    1.0,
+  };
+}
+
+/* A box named like the detail pane, so the "batchdetail ..." rules apply. */
+#define TEST_TYPE_DETAIL_NODE (test_detail_node_get_type ())
+G_DECLARE_FINAL_TYPE (TestDetailNode, test_detail_node, TEST, DETAIL_NODE, GtkBox)
+struct _TestDetailNode { GtkBox parent_instance; };
+G_DEFINE_FINAL_TYPE (TestDetailNode, test_detail_node, GTK_TYPE_BOX)
+static void test_detail_node_class_init (TestDetailNodeClass *klass) { gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "batchdetail"); }
+static void test_detail_node_init (TestDetailNode *self) { }
+
+typedef struct
+{
+  const char *what;
+  const char *ancestor_classes;   /* space-separated, on the parent; NULL: none */
+  gboolean    detail_parent;      /* the parent is a "batchdetail" node */
+  const char *classes;            /* on the widget itself */
+  gboolean    icon;               /* an icon (3:1) rather than text (4.5:1) */
+  const char *backgrounds;        /* named colours it is drawn on */
+} Tint;
+
+/* Every status tint of style.css, where the window draws it. */
+static const Tint tints[] = {
+  { "table: running", "batch-table", FALSE, "batch-status running", FALSE, "view_bg_color" },
+  { "table: completed", "batch-table", FALSE, "batch-status completed", FALSE, "view_bg_color" },
+  { "table: failed", "batch-table", FALSE, "batch-status failed", FALSE, "view_bg_color" },
+  { "table: paused", "batch-table", FALSE, "batch-status paused", FALSE, "view_bg_color" },
+  /* The detail pane shows the batch status on the window background and
+   * lead statuses in a list on the view background. */
+  { "detail: running", NULL, TRUE, "status status-running", FALSE, "window_bg_color view_bg_color" },
+  { "detail: completed", NULL, TRUE, "status status-completed", FALSE, "window_bg_color view_bg_color" },
+  { "detail: failed", NULL, TRUE, "status status-failed", FALSE, "window_bg_color view_bg_color" },
+  { "detail: paused", NULL, TRUE, "status status-paused", FALSE, "window_bg_color view_bg_color" },
+  { "health: healthy", NULL, FALSE, "status-healthy", FALSE, "window_bg_color card_bg_color" },
+  { "health: error", NULL, FALSE, "status-error", FALSE, "window_bg_color card_bg_color" },
+  { "summary: over budget", NULL, FALSE, "budget-warning", FALSE, "window_bg_color" },
+  { "connection: connected", "connection-indicator connected", FALSE, NULL, TRUE, "headerbar_bg_color" },
+  { "connection: reconnecting", "connection-indicator reconnecting", FALSE, NULL, TRUE, "headerbar_bg_color" },
+  { "connection: offline", "connection-indicator offline", FALSE, NULL, TRUE, "headerbar_bg_color" },
+};
+
+static void
+add_classes (GtkWidget  *widget,
+             const char *classes)
+{
+  g_auto(GStrv) names = classes ? g_strsplit (classes, " ", -1) : NULL;
+
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    gtk_widget_add_css_class (widget, names[i]);
+}
+
+static gboolean
+iteration_done (gpointer data)
+{
+  guint *n = data;
+
+  return ++(*n) > 20;
+}
+
+static void
+check_contrast (AdwColorScheme scheme,
+                const char    *scheme_name,
+                double        *view_luminance)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *widgets[G_N_ELEMENTS (tints)];
+  guint n = 0;
+  guint failures = 0;
+
+  load_app_css ();
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), scheme);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  for (guint i = 0; i < G_N_ELEMENTS (tints); i++)
+    {
+      GtkWidget *parent = tints[i].detail_parent ? g_object_new (TEST_TYPE_DETAIL_NODE, NULL)
+                                                 : gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+      GtkWidget *widget = tints[i].icon ? gtk_image_new_from_icon_name ("network-wired-symbolic")
+                                        : gtk_label_new (tints[i].what);
+
+      add_classes (parent, tints[i].ancestor_classes);
+      add_classes (widget, tints[i].classes);
+      gtk_box_append (GTK_BOX (parent), widget);
+      gtk_box_append (GTK_BOX (box), parent);
+      widgets[i] = widget;
+    }
+  gtk_window_present (GTK_WINDOW (window));
+  iterate_until (iteration_done, &n, 5000);
+
+  for (guint i = 0; i < G_N_ELEMENTS (tints); i++)
+    {
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      GtkStyleContext *context = gtk_widget_get_style_context (widgets[i]);
+      G_GNUC_END_IGNORE_DEPRECATIONS
+      g_auto(GStrv) backgrounds = g_strsplit (tints[i].backgrounds, " ", -1);
+      double wanted = tints[i].icon ? 3.0 : 4.5;
+      GdkRGBA fg;
+
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      gtk_style_context_get_color (context, &fg);
+      G_GNUC_END_IGNORE_DEPRECATIONS
+
+      for (guint b = 0; backgrounds[b] != NULL; b++)
+        {
+          GdkRGBA bg, window_bg, seen;
+          double ratio;
+
+          G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+          if (!gtk_style_context_lookup_color (context, backgrounds[b], &bg) ||
+              !gtk_style_context_lookup_color (context, "window_bg_color", &window_bg))
+            g_error ("the theme has no colour %s", backgrounds[b]);
+          G_GNUC_END_IGNORE_DEPRECATIONS
+          /* A translucent background (the card) lies on the window. */
+          window_bg.alpha = 1.0;
+          bg = over (&bg, &window_bg);
+          if (g_str_equal (backgrounds[b], "view_bg_color"))
+            *view_luminance = luminance (&bg);
+          seen = over (&fg, &bg);
+          ratio = contrast_ratio (&seen, &bg);
+          g_test_message ("%s, %s on %s: %.2f:1 (needs %.1f:1)", scheme_name, tints[i].what,
+                          backgrounds[b], ratio, wanted);
+          if (ratio < wanted)
+            {
+              g_autofree char *fg_text = gdk_rgba_to_string (&fg);
+              g_autofree char *bg_text = gdk_rgba_to_string (&bg);
+
+              g_test_message ("  FAILS: %s on %s", fg_text, bg_text);
+              failures++;
+            }
+        }
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  if (failures > 0)
+    g_test_fail_printf ("%u status colours under WCAG AA in the %s style (listed above)", failures, scheme_name);
+}
+
+static void
+test_status_contrast (void)
+{
+  double light_view = 0, dark_view = 0;
+
+  check_contrast (ADW_COLOR_SCHEME_FORCE_LIGHT, "light", &light_view);
+  check_contrast (ADW_COLOR_SCHEME_FORCE_DARK, "dark", &dark_view);
+  /* Both styles were really applied. */
+  g_assert_cmpfloat (light_view, >, 0.8);
+  g_assert_cmpfloat (dark_view, <, 0.05);
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -228,6 +413,7 @@ main (int    argc,
 
   g_test_add_func ("/monitor/layout/narrow/minimum-width", test_narrow_minimum_width);
   g_test_add_func ("/monitor/layout/narrow/controls-visible", test_narrow_controls_visible);
+  g_test_add_func ("/monitor/layout/status-contrast", test_status_contrast);
 
   return g_test_run ();
 }
