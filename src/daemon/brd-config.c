@@ -191,6 +191,7 @@ load_key_file (BrdConfig   *self,
   GET_STRING ("processor", processor);
   GET_STRING ("exec-command", exec_command);
   GET_STRING ("rate-card", rate_card);
+  GET_STRING ("compat", compat);
   GET_NUMBER ("exec-timeout", exec_timeout, g_key_file_get_double);
   GET_NUMBER ("workers", workers, g_key_file_get_integer);
   GET_NUMBER ("progress-interval-ms", progress_interval_ms, g_key_file_get_integer);
