@@ -46,13 +46,17 @@ find_label (GtkWidget  *root,
   return NULL;
 }
 
-/* The filter after @status: the filter row is a flow box (it wraps on a
- * narrow window), so each filter sits in its own flow box child. */
+/* The filter after @status: its sibling, or, when the filter row (a flow
+ * box, so it wraps on a narrow window) holds it in a child of its own, the
+ * widget in the next flow box child. */
 static GtkWidget *
 next_filter (GtkWidget *status)
 {
-  GtkWidget *cell = gtk_widget_get_next_sibling (gtk_widget_get_parent (status));
+  GtkWidget *cell;
 
+  if (gtk_widget_get_next_sibling (status) != NULL)
+    return gtk_widget_get_next_sibling (status);
+  cell = gtk_widget_get_next_sibling (gtk_widget_get_parent (status));
   g_assert_true (GTK_IS_FLOW_BOX_CHILD (cell));
   return gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (cell));
 }
