@@ -48,10 +48,12 @@ iterate_until (gboolean (*done) (gpointer),
   return TRUE;
 }
 
+/* The first widget of @type below @root; with @action, the first mapped
+ * one that activates it. */
 static GtkWidget *
-find_by_css_name_or_type (GtkWidget  *root,
-                          GType       type,
-                          const char *action)
+find_widget (GtkWidget  *root,
+             GType       type,
+             const char *action)
 {
   if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) &&
       (action == NULL || (GTK_IS_ACTIONABLE (root) &&
@@ -61,7 +63,7 @@ find_by_css_name_or_type (GtkWidget  *root,
 
   for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = find_by_css_name_or_type (child, type, action);
+      GtkWidget *found = find_widget (child, type, action);
       if (found)
         return found;
     }
@@ -73,7 +75,7 @@ static GtkWidget *
 find_mapped_action (GtkWidget  *root,
                     const char *action)
 {
-  return find_by_css_name_or_type (root, GTK_TYPE_WIDGET, action);
+  return find_widget (root, GTK_TYPE_WIDGET, action);
 }
 
 static gboolean
@@ -195,10 +197,10 @@ test_narrow_controls_visible (void)
     }
 
   table = brm_window_get_table (window);
-  search = find_by_css_name_or_type (table, GTK_TYPE_SEARCH_ENTRY, NULL);
-  status_dropdown = find_by_css_name_or_type (table, GTK_TYPE_DROP_DOWN, NULL);
-  menu = find_by_css_name_or_type (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON, NULL);
-  switcher_bar = find_by_css_name_or_type (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_BAR, NULL);
+  search = find_widget (table, GTK_TYPE_SEARCH_ENTRY, NULL);
+  status_dropdown = find_widget (table, GTK_TYPE_DROP_DOWN, NULL);
+  menu = find_widget (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON, NULL);
+  switcher_bar = find_widget (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_BAR, NULL);
   g_assert_nonnull (search);
   g_assert_nonnull (status_dropdown);
   g_assert_nonnull (menu);
