@@ -312,9 +312,8 @@ test_dashboard_pause_by_name (void)
     }
 
   /* Pause, found by its name. With no batch selected it is disabled and
-   * says why; GTK 4.8 offers no AT-SPI way to select a list row (neither
-   * Selection on list views nor Component.GrabFocus), so selecting the
-   * row and pausing it is checked in process (tests/ui/test-dashboard.c). */
+   * says why. Selecting a row and pausing it is the keyboard test below
+   * (GTK 4.8 offers no AT-SPI Selection on list views nor GrabFocus). */
   pause = brt_a11y_find (window, ATSPI_ROLE_PUSH_BUTTON, "Pause");
   if (pause == NULL)
     {
