@@ -13,7 +13,9 @@
 #include "brd-import.h"
 #include "brd-json.h"
 
-#define API_BASE        "/api/v1"
+#define API_BASE_FULL   "/api/v1"
+/* --compat=base: where the FastAPI service mounts its routes. */
+#define API_BASE_COMPAT "/api"
 #define MAX_PREVIEW     1000
 #define DEFAULT_LIMIT   50
 #define MAX_LIMIT       200
@@ -38,6 +40,11 @@ struct _BrdApi
   guint64     duration_counts[G_N_ELEMENTS (duration_buckets) + 1];
   double      duration_sum;
   guint64     n_requests;
+
+  /* The profile: the base path, and whether only the FastAPI service's
+   * endpoints and fields are served (--compat=base). */
+  const char *base;
+  gboolean    base_only;
 };
 
 typedef struct
@@ -45,7 +52,7 @@ typedef struct
   BrdApi            *api;
   SoupServerMessage *msg;
   const char        *method;
-  const char        *path;       /* below API_BASE */
+  const char        *path;       /* the request's whole path */
   const char        *query;      /* raw query string */
   BrdRole            role;
   const char        *who;
@@ -498,6 +505,13 @@ brd_api_health (BrdApi *self)
   brd_json_add_string (b, "timestamp", now);
   brd_json_add_string (b, "database", db_ok ? "connected" : "error");
   brd_json_add_string (b, "message", db_ok ? "Batch Runner service is running" : "The database does not answer");
+  if (self->base_only)
+    {
+      /* The FastAPI service's health: no version, no capabilities, so
+       * clients fall back to the base feature set (API.md). */
+      json_builder_end_object (b);
+      return json_builder_get_root (b);
+    }
   brd_json_add_string (b, "version", PACKAGE_VERSION);
   json_builder_set_member_name (b, "capabilities");
   json_builder_begin_array (b);
@@ -648,7 +662,7 @@ handle_batch_status (Request    *req,
     }
 
   recent = brd_store_recent_results (self->store, id, 5);
-  ws = g_strdup_printf (API_BASE "/batch/%s/progress", id);
+  ws = g_strdup_printf ("%s/batch/%s/progress", self->base, id);
   rate = brd_batch_rate (batch, now);
   remaining = batch->pending_leads + batch->processing_leads;
 
@@ -660,7 +674,8 @@ handle_batch_status (Request    *req,
   brd_json_add_int (b, "processed_leads", batch->processed_leads);
   brd_json_add_int (b, "successful_leads", batch->successful_leads);
   brd_json_add_int (b, "failed_leads", batch->failed_leads);
-  brd_json_add_int (b, "skipped_leads", batch->skipped_leads);
+  if (!self->base_only)
+    brd_json_add_int (b, "skipped_leads", batch->skipped_leads);
   brd_json_add_string (b, "current_lead_id", batch->processing_leads > 0 ? batch->current_lead_id : NULL);
   brd_json_add_money (b, "estimated_cost_usd", batch->estimated_cost_usd);
   brd_json_add_money (b, "actual_cost_usd", batch->actual_cost_usd);
@@ -1375,6 +1390,25 @@ is_websocket_request (Request *req)
   return upgrade != NULL && g_ascii_strcasecmp (upgrade, "websocket") == 0;
 }
 
+/* The endpoints API.md marks ext, by the path below the base. */
+static gboolean
+is_ext_endpoint (const char * const *parts,
+                 guint               n)
+{
+  static const char * const ext_top[] = { "events", "leads", "templates", "audit", NULL };
+  static const char * const ext_batch[] = { "pause", "resume", "retry", "leads", NULL };
+
+  if (n == 1)
+    return g_strv_contains (ext_top, parts[0]);
+  if (n == 2 && g_str_equal (parts[0], "batch"))
+    /* GET /batch/{id} is ext; preview, start and analytics are not. */
+    return !g_str_equal (parts[1], "preview") && !g_str_equal (parts[1], "start") &&
+           !g_str_equal (parts[1], "analytics");
+  if (n == 3 && g_str_equal (parts[0], "batch"))
+    return g_strv_contains (ext_batch, parts[2]);
+  return FALSE;
+}
+
 static void
 route (Request *req)
 {
@@ -1384,18 +1418,23 @@ route (Request *req)
   if (!require_role (req, BRD_ROLE_VIEWER))
     return;
 
-  if (g_str_equal (req->path, "/metrics"))
+  if (g_str_equal (req->path, "/metrics") && !req->api->base_only)
     {
       if (method_is (req, "GET"))
         handle_metrics (req);
       return;
     }
 
-  if (!g_str_has_prefix (req->path, API_BASE "/"))
+  if (!g_str_has_prefix (req->path, req->api->base) || req->path[strlen (req->api->base)] != '/')
     goto not_found;
 
-  parts = g_strsplit (req->path + strlen (API_BASE "/"), "/", -1);
+  parts = g_strsplit (req->path + strlen (req->api->base) + 1, "/", -1);
   n = g_strv_length (parts);
+
+  /* --compat=base answers like the FastAPI service: the ext endpoints
+   * (API.md) do not exist. */
+  if (req->api->base_only && is_ext_endpoint ((const char * const *) parts, n))
+    goto not_found;
 
   if (n == 1 && g_str_equal (parts[0], "health"))
     {
@@ -1584,14 +1623,19 @@ websocket_handler (SoupServer              *server,
   BrdApi *self = user_data;
   g_auto(GStrv) parts = NULL;
 
-  if (g_str_equal (path, API_BASE "/events"))
+  if (!g_str_has_prefix (path, self->base) || path[strlen (self->base)] != '/')
+    {
+      soup_websocket_connection_close (conn, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "Unknown WebSocket");
+      return;
+    }
+  parts = g_strsplit (path + strlen (self->base) + 1, "/", -1);
+
+  if (g_strv_length (parts) == 1 && g_str_equal (parts[0], "events") && !self->base_only)
     {
       brd_events_add_feed_client (self->events, conn);
       return;
     }
-
-  parts = g_strsplit (path + strlen (API_BASE "/"), "/", -1);
-  if (g_strv_length (parts) == 3 && g_str_equal (parts[2], "progress"))
+  if (g_strv_length (parts) == 3 && g_str_equal (parts[0], "batch") && g_str_equal (parts[2], "progress"))
     brd_events_add_progress_client (self->events, conn, parts[1]);
   else
     soup_websocket_connection_close (conn, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "Unknown WebSocket");
@@ -1646,6 +1690,9 @@ brd_api_new (BrdConfig  *config,
   self->engine = engine;
   self->events = events;
   self->pricing = pricing;
+  self->base_only = brd_config_is_base_profile (config);
+  self->base = self->base_only ? API_BASE_COMPAT : API_BASE_FULL;
+  brd_json_set_profile (self->base, self->base_only);
 
   soup_server_add_early_handler (server, NULL, early_handler, self, NULL);
   soup_server_add_handler (server, NULL, api_handler, self, NULL);

@@ -76,6 +76,7 @@ brd_config_free (BrdConfig *self)
   g_free (self->processor);
   g_free (self->exec_command);
   g_free (self->rate_card);
+  g_free (self->compat);
   g_ptr_array_unref (self->tokens);
   g_free (self);
 }
@@ -190,6 +191,7 @@ load_key_file (BrdConfig   *self,
   GET_STRING ("processor", processor);
   GET_STRING ("exec-command", exec_command);
   GET_STRING ("rate-card", rate_card);
+  GET_STRING ("compat", compat);
   GET_NUMBER ("exec-timeout", exec_timeout, g_key_file_get_double);
   GET_NUMBER ("workers", workers, g_key_file_get_integer);
   GET_NUMBER ("progress-interval-ms", progress_interval_ms, g_key_file_get_integer);
@@ -257,6 +259,7 @@ brd_config_parse (BrdConfig   *self,
   int shutdown_grace_ms = -1;
   gint64 max_body_bytes = -1;
   gboolean version = FALSE;
+  g_autofree char *compat = NULL;
   GOptionEntry entries[] = {
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_file, "Configuration file (GKeyFile, group [service])", "FILE" },
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen, "Address to listen on (default 127.0.0.1:8600; port 0 picks a free port)", "ADDR:PORT" },
@@ -274,6 +277,8 @@ brd_config_parse (BrdConfig   *self,
     { "rate-card", 0, 0, G_OPTION_ARG_FILENAME, &rate_card, "Rate card JSON (default: the shipped one)", "FILE" },
     { "token", 0, 0, G_OPTION_ARG_STRING_ARRAY, &tokens, "Accept this bearer token (repeatable)", "ROLE:TOKEN" },
     { "max-body-bytes", 0, 0, G_OPTION_ARG_INT64, &max_body_bytes, "Largest request body accepted (default 1 MiB)", "N" },
+    { "compat", 0, 0, G_OPTION_ARG_STRING, &compat,
+      "API profile: full (default) or base, only the FastAPI service's contract under /api", "PROFILE" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -303,6 +308,7 @@ brd_config_parse (BrdConfig   *self,
   TAKE (processor);
   TAKE (exec_command);
   TAKE (rate_card);
+  TAKE (compat);
 #undef TAKE
 
   if (exec_timeout >= 0)
@@ -336,6 +342,12 @@ brd_config_parse (BrdConfig   *self,
   return brd_config_validate (self, error);
 }
 
+gboolean
+brd_config_is_base_profile (const BrdConfig *self)
+{
+  return self->compat != NULL && g_str_equal (self->compat, "base");
+}
+
 static gboolean
 is_loopback (const char *host)
 {
@@ -356,6 +368,13 @@ brd_config_validate (BrdConfig  *self,
 
   if (self->database == NULL)
     self->database = brd_config_default_database ();
+
+  if (self->compat != NULL && !g_str_equal (self->compat, "full") && !g_str_equal (self->compat, "base"))
+    {
+      g_set_error (error, BRD_CONFIG_ERROR, 0, "Unknown --compat profile \"%s\": expected full or base",
+                   self->compat);
+      return FALSE;
+    }
 
   if (!g_str_has_prefix (self->database, "sqlite://"))
     {

@@ -39,6 +39,9 @@ typedef struct
   int        replay_capacity;
   int        retry_backoff_ms;
   int        shutdown_grace_ms;
+  /* The API profile: "full" (the whole contract under /api/v1) or "base"
+   * (only what the FastAPI service has, under /api: see docs/daemon.md). */
+  char      *compat;
 } BrdConfig;
 
 #define BRD_CONFIG_ERROR (brd_config_error_quark ())
@@ -60,6 +63,7 @@ gboolean    brd_config_split_listen     (const char   *listen,
 gboolean    brd_config_add_token        (BrdConfig    *self,
                                          const char   *spec,
                                          GError      **error);
+gboolean    brd_config_is_base_profile  (const BrdConfig *self);
 const char *brd_role_to_string          (BrdRole       role);
 BrdRole     brd_role_from_string        (const char   *str);
 

@@ -79,9 +79,13 @@ brd_json_add_bool (JsonBuilder *b,
 double
 brd_batch_progress (const BrdBatch *batch)
 {
+  /* Processed (completed + failed) over total, as the FastAPI service
+   * counts it. Skipped leads are not progress: a batch cancelled after 2
+   * of 60 leads reads 3 %, next to "2 / 60" and the status Cancelled, not
+   * a full bar. */
   if (batch->total_leads <= 0)
     return 0;
-  return round (1000.0 * (batch->processed_leads + batch->skipped_leads) / batch->total_leads) / 10.0;
+  return round (1000.0 * batch->processed_leads / batch->total_leads) / 10.0;
 }
 
 /* The average rate since the batch started: leads done per second. */
@@ -98,13 +102,30 @@ brd_batch_rate (const BrdBatch *batch,
   return round (100.0 * batch->processed_leads / MAX (seconds, 0.001)) / 100.0;
 }
 
+static const char *api_base = "/api/v1";
+static gboolean base_fields_only;
+
+void
+brd_json_set_profile (const char *base,
+                      gboolean    base_only)
+{
+  api_base = g_intern_string (base);
+  base_fields_only = base_only;
+}
+
+const char *
+brd_json_get_api_base (void)
+{
+  return api_base;
+}
+
 JsonNode *
 brd_batch_to_json (const BrdBatch *batch,
                    gint64          seq,
                    gint64          now)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autofree char *ws = g_strdup_printf ("/api/v1/batch/%s/progress", batch->id);
+  g_autofree char *ws = g_strdup_printf ("%s/batch/%s/progress", api_base, batch->id);
   gboolean terminal = g_str_equal (batch->status, "completed") ||
                       g_str_equal (batch->status, "failed") ||
                       g_str_equal (batch->status, "cancelled");
@@ -130,6 +151,12 @@ brd_batch_to_json (const BrdBatch *batch,
   brd_json_add_time (b, "completed_at", batch->completed_at);
   brd_json_add_string (b, "created_by", batch->created_by);
   brd_json_add_string (b, "error_message", batch->error_message);
+  if (base_fields_only)
+    {
+      /* The FastAPI service's Batch ends here: clients must cope. */
+      json_builder_end_object (b);
+      return json_builder_get_root (b);
+    }
   brd_json_add_int (b, "skipped_leads", batch->skipped_leads);
   brd_json_add_int (b, "max_concurrent", batch->max_concurrent);
   brd_json_add_bool (b, "retry_failed", batch->retry_failed);

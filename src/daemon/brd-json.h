@@ -9,6 +9,14 @@ G_BEGIN_DECLS
 
 /* Wire forms of the store's records (API.md, "Objects"). */
 
+/* The API profile the process serves (one service per process): the base
+ * path batches' websocket_url starts with, and whether Batch objects keep
+ * only the FastAPI service's fields (`--compat=base`). Set once by the
+ * API before it serves anything; "/api/v1" and every field otherwise. */
+void      brd_json_set_profile        (const char          *api_base,
+                                       gboolean             base_fields_only);
+const char *brd_json_get_api_base     (void);
+
 double    brd_batch_progress          (const BrdBatch      *batch);
 double    brd_batch_rate              (const BrdBatch      *batch,
                                        gint64               now);

@@ -144,6 +144,10 @@ update_connection (BrmWindow *self)
     }
 
   set_label_if_changed (self->connection_label, text);
+  /* On a narrow window the label ellipsizes down to "…": the tooltip
+   * still says it all (screen readers read the label's whole text). */
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (self->connection_box), text) != 0)
+    gtk_widget_set_tooltip_text (self->connection_box, text);
   gtk_image_set_from_icon_name (self->connection_icon, icon);
   set_classes (self->connection_box, klass, classes);
   if (banner != NULL)

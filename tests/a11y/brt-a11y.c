@@ -750,13 +750,53 @@ describe (AtspiAccessible *accessible,
   return g_string_free (s, FALSE);
 }
 
+gboolean
+brt_a11y_name_is_repeated (const char *name)
+{
+  g_auto(GStrv) words = NULL;
+  guint n;
+
+  if (name == NULL)
+    return FALSE;
+  words = g_strsplit_set (name, " \t\n", -1);
+  /* Consecutive separators leave empty words: drop them. */
+  n = 0;
+  for (guint i = 0; words[i] != NULL; i++)
+    if (*words[i] != '\0')
+      {
+        char *w = words[i];
+
+        words[i] = NULL;
+        words[n++] = w;
+      }
+    else
+      g_clear_pointer (&words[i], g_free);
+  words[n] = NULL;
+
+  if (n < 2 || n % 2 != 0)
+    return FALSE;
+  for (guint i = 0; i < n / 2; i++)
+    if (!g_str_equal (words[i], words[n / 2 + i]))
+      return FALSE;
+  return TRUE;
+}
+
+typedef gboolean (*NameCheck) (const char *name);
+
+static gboolean
+name_is_missing (const char *name)
+{
+  return *name == '\0' || brt_a11y_name_is_type_name (name);
+}
+
 static void
-collect_unnamed (AtspiAccessible *node,
-                 const char      *parent_path,
-                 int              index,
-                 GPtrArray       *offenders,
-                 guint            depth,
-                 guint           *budget)
+collect_controls (AtspiAccessible *node,
+                  const char      *parent_path,
+                  int              index,
+                  NameCheck        bad_name,
+                  GPtrArray       *offenders,
+                  guint            depth,
+                  guint           *budget)
 {
   AtspiRole role;
   g_autofree char *name = NULL;
@@ -776,7 +816,7 @@ collect_unnamed (AtspiAccessible *node,
   if (is_control (node, role))
     {
       g_strstrip (name);
-      if (*name == '\0' || brt_a11y_name_is_type_name (name))
+      if (bad_name (name))
         g_ptr_array_add (offenders, g_strdup (path));
     }
 
@@ -786,7 +826,7 @@ collect_unnamed (AtspiAccessible *node,
       g_autoptr(AtspiAccessible) child = atspi_accessible_get_child_at_index (node, i, NULL);
 
       if (child != NULL)
-        collect_unnamed (child, path, i, offenders, depth + 1, budget);
+        collect_controls (child, path, i, bad_name, offenders, depth + 1, budget);
     }
 }
 
@@ -798,7 +838,21 @@ brt_a11y_find_unnamed_controls (AtspiAccessible *root)
 
   g_return_val_if_fail (ATSPI_IS_ACCESSIBLE (root), offenders);
 
-  collect_unnamed (root, NULL, -1, offenders, 0, &budget);
+  collect_controls (root, NULL, -1, name_is_missing, offenders, 0, &budget);
+  if (budget == 0)
+    g_ptr_array_add (offenders, g_strdup_printf ("(walk stopped after %d nodes)", MAX_NODES));
+  return offenders;
+}
+
+GPtrArray *
+brt_a11y_find_controls_named_twice (AtspiAccessible *root)
+{
+  GPtrArray *offenders = g_ptr_array_new_with_free_func (g_free);
+  guint budget = MAX_NODES;
+
+  g_return_val_if_fail (ATSPI_IS_ACCESSIBLE (root), offenders);
+
+  collect_controls (root, NULL, -1, brt_a11y_name_is_repeated, offenders, 0, &budget);
   if (budget == 0)
     g_ptr_array_add (offenders, g_strdup_printf ("(walk stopped after %d nodes)", MAX_NODES));
   return offenders;

@@ -123,6 +123,15 @@ gboolean         brt_a11y_name_is_type_name     (const char          *name);
  * "frame 'Batch Runner' > panel > push button 'GtkButton'". */
 GPtrArray       *brt_a11y_find_unnamed_controls (AtspiAccessible     *root);
 
+/* Whether @name is one phrase said twice, "Pause Pause": what GTK 4.8
+ * reports for a button whose visible label is also set as its accessible
+ * label (it joins the labelling child's name and the label property). */
+gboolean         brt_a11y_name_is_repeated      (const char          *name);
+
+/* Every interactive control below @root (as above) whose name is
+ * repeated, each as a path. */
+GPtrArray       *brt_a11y_find_controls_named_twice (AtspiAccessible *root);
+
 /* Runs the control's "click" (or "activate", "press", "toggle") action. */
 gboolean         brt_a11y_activate              (AtspiAccessible     *accessible,
                                                  GError             **error);

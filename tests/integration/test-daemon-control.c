@@ -221,6 +221,15 @@ test_cancel_stops_exec_child (void)
   g_assert_cmpstr (brt_str (done, "status"), ==, "cancelled");
   g_assert_cmpint (brt_int (done, "skipped_leads"), ==, 4);
   g_assert_cmpint (brt_int (done, "processed_leads"), ==, 0);
+  /* Skipped leads are no progress: nothing was processed, so 0 %, not the
+   * full bar that (processed + skipped) / total would give. */
+  g_assert_cmpfloat (brt_num (done, "progress_percentage"), ==, 0);
+  {
+    g_autofree char *path = g_strdup_printf ("/api/v1/batch/%s/status", id);
+    g_autoptr(JsonObject) status = brt_request (daemon, "GET", path, NULL, 200);
+
+    g_assert_cmpfloat (brt_num (status, "progress_percentage"), ==, 0);
+  }
   g_assert_nonnull (brt_str (done, "completed_at"));
   rows = brt_get_results (daemon, id, NULL);
   for (guint i = 0; i < json_array_get_length (rows); i++)

@@ -417,7 +417,9 @@ test_empty_and_accessible (void)
 
       g_assert_nonnull (button);
       gtk_test_accessible_assert_role (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_ROLE_BUTTON);
-      gtk_test_accessible_assert_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, buttons[i].name);
+      /* Named by its visible label alone: an accessible label on top
+       * makes GTK 4.8 read it twice ("Pause Pause"). */
+      g_assert_false (gtk_test_accessible_has_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL));
       g_assert_nonnull (gtk_widget_get_tooltip_text (button));
       /* Icon and visible text both. */
       content = gtk_button_get_child (GTK_BUTTON (button));

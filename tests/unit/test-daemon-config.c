@@ -51,6 +51,22 @@ test_defaults (void)
   g_assert_cmpint (config->progress_interval_ms, ==, 100);
   g_assert_true (g_str_has_prefix (config->database, "sqlite://"));
   g_assert_true (g_str_has_suffix (config->database, "batch-runner/batch-runner.db"));
+  g_assert_false (brd_config_is_base_profile (config));
+}
+
+static void
+test_compat_profiles (void)
+{
+  g_autoptr(BrdConfig) full = brd_config_new ();
+  g_autoptr(BrdConfig) base = brd_config_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (parse (full, &error, "--compat", "full", NULL));
+  g_assert_no_error (error);
+  g_assert_false (brd_config_is_base_profile (full));
+  g_assert_true (parse (base, &error, "--compat=base", NULL));
+  g_assert_no_error (error);
+  g_assert_true (brd_config_is_base_profile (base));
 }
 
 static void
@@ -115,6 +131,7 @@ test_bad_values (void)
     { "--token", "admin:" },
     { "--database", "mysql://x" },
     { "--max-body-bytes", "10" },
+    { "--compat", "fastapi" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -153,6 +170,7 @@ main (int    argc,
   g_test_add_func ("/daemon/config/refuses-public-without-token", test_refuses_public_without_token);
   g_test_add_func ("/daemon/config/public-with-token", test_public_with_token);
   g_test_add_func ("/daemon/config/bad-values", test_bad_values);
+  g_test_add_func ("/daemon/config/compat-profiles", test_compat_profiles);
   g_test_add_func ("/daemon/config/split-listen", test_split_listen);
 
   return g_test_run ();
