@@ -74,6 +74,39 @@ static const char * const migrations[] = {
   "  action TEXT NOT NULL, batch_id TEXT, detail TEXT);"
   "CREATE INDEX audit_batch ON audit (batch_id, at);"
   "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);",
+  /* 2 → 3 (perf6; follows analytics' 1 → 2 once both are merged).
+   * GET /leads: the page in the API's order (company, case-insensitive,
+   * then id) straight from an index, and a trigram index that narrows a
+   * substring search to its candidates (brd_store_list_leads). The
+   * trigram table keeps its own copy of the searched text so that
+   * candidates are checked without a lookup in leads, and its rowid comes
+   * from lead_search_keys, whose INTEGER PRIMARY KEY is stable: leads has
+   * no such key and VACUUM may renumber its rowids. */
+  "CREATE INDEX leads_company_nocase ON leads (company_name COLLATE NOCASE, id);"
+  "CREATE TABLE lead_search_keys (k INTEGER PRIMARY KEY, lead_id TEXT NOT NULL UNIQUE);"
+  "CREATE VIRTUAL TABLE lead_search USING fts5 (lead_id UNINDEXED, company, domain, email, contact,"
+  "  tokenize = 'trigram', detail = 'none');"
+  "INSERT INTO lead_search_keys (lead_id) SELECT id FROM leads;"
+  "INSERT INTO lead_search (rowid, lead_id, company, domain, email, contact)"
+  "  SELECT k.k, l.id, l.company_name, l.domain, l.email, l.contact_name"
+  "  FROM lead_search_keys k JOIN leads l ON l.id = k.lead_id;"
+  "CREATE TRIGGER leads_search_ai AFTER INSERT ON leads BEGIN"
+  "  INSERT INTO lead_search_keys (lead_id) VALUES (new.id);"
+  "  INSERT INTO lead_search (rowid, lead_id, company, domain, email, contact)"
+  "    VALUES (last_insert_rowid (), new.id, new.company_name, new.domain, new.email, new.contact_name);"
+  "END;"
+  "CREATE TRIGGER leads_search_au AFTER UPDATE OF id, company_name, domain, email, contact_name ON leads"
+  "  WHEN old.id IS NOT new.id OR old.company_name IS NOT new.company_name OR old.domain IS NOT new.domain"
+  "    OR old.email IS NOT new.email OR old.contact_name IS NOT new.contact_name BEGIN"
+  "  UPDATE lead_search_keys SET lead_id = new.id WHERE lead_id = old.id;"
+  "  UPDATE lead_search SET lead_id = new.id, company = new.company_name, domain = new.domain,"
+  "    email = new.email, contact = new.contact_name"
+  "    WHERE rowid = (SELECT k FROM lead_search_keys WHERE lead_id = new.id);"
+  "END;"
+  "CREATE TRIGGER leads_search_ad AFTER DELETE ON leads BEGIN"
+  "  DELETE FROM lead_search WHERE rowid = (SELECT k FROM lead_search_keys WHERE lead_id = old.id);"
+  "  DELETE FROM lead_search_keys WHERE lead_id = old.id;"
+  "END;",
 };
 
 #define BATCH_COLUMNS \
@@ -537,53 +570,165 @@ like_pattern (const char *search)
   return g_string_free (s, FALSE);
 }
 
+/* A search whose trigram index gives more candidates than this is
+ * answered by scanning leads instead (see brd_store_list_leads). */
+#define SEARCH_MAX_CANDIDATES 10000
+
+/* The trigram query for @search: each of its trigrams, all required. A
+ * lead with @search in one of its four searched fields has every one of
+ * them (the index folds case at least as far as LIKE's ASCII folding
+ * does), so the index gives a superset of LIKE's matches, which the LIKE
+ * then narrows to exactly its own answer. NULL when @search has fewer
+ * than three characters, which the trigram index cannot look up. */
+static char *
+trigram_query (const char *search)
+{
+  g_autoptr(GHashTable) seen = NULL;
+  GString *q;
+  glong n;
+
+  if (!g_utf8_validate (search, -1, NULL) || (n = g_utf8_strlen (search, -1)) < 3)
+    return NULL;
+
+  seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  q = g_string_new (NULL);
+  for (const char *p = search; n >= 3; p = g_utf8_next_char (p), n--)
+    {
+      const char *end = g_utf8_next_char (g_utf8_next_char (g_utf8_next_char (p)));
+      g_autofree char *trigram = g_strndup (p, end - p);
+
+      if (g_hash_table_contains (seen, trigram))
+        continue;
+      /* A quoted FTS5 string: every character literal, quotes doubled. */
+      if (q->len > 0)
+        g_string_append (q, " AND ");
+      g_string_append_c (q, '"');
+      for (const char *c = p; c < end; c++)
+        {
+          if (*c == '"')
+            g_string_append_c (q, '"');
+          g_string_append_c (q, *c);
+        }
+      g_string_append_c (q, '"');
+      g_hash_table_add (seen, g_steal_pointer (&trigram));
+    }
+  return g_string_free (q, FALSE);
+}
+
+static void
+bind_lead_query (sqlite3_stmt       *stmt,
+                 const BrdLeadQuery *query,
+                 const char         *pattern,
+                 const char         *trigrams)
+{
+  if (pattern)
+    bind_text (stmt, 1, pattern);
+  if (query->source)
+    bind_text (stmt, 2, query->source);
+  if (query->industry)
+    bind_text (stmt, 3, query->industry);
+  if (query->enrichment_status)
+    bind_text (stmt, 4, query->enrichment_status);
+  if (trigrams)
+    bind_text (stmt, 7, trigrams);
+}
+
+/* Candidates for @trigrams in the index, counted up to @cap + 1. */
+static gint64
+count_candidates (BrdStore   *self,
+                  const char *trigrams,
+                  gint64      cap)
+{
+  sqlite3_stmt *stmt = prep (self, "SELECT COUNT(*) FROM (SELECT 1 FROM lead_search WHERE lead_search MATCH ?1 LIMIT ?2)");
+  gint64 n;
+
+  bind_text (stmt, 1, trigrams);
+  sqlite3_bind_int64 (stmt, 2, cap + 1);
+  n = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  sqlite3_reset (stmt);
+  return n;
+}
+
+/* The page is in the API's order, company (case-insensitive) then id,
+ * which the index leads_company_nocase gives without sorting. A search
+ * matches the text anywhere in company, domain, email or contact,
+ * ASCII case-insensitively (LIKE), and takes one of two ways, both
+ * exact:
+ *  - narrow searches (three characters or more, at most
+ *    SEARCH_MAX_CANDIDATES candidates in the trigram index): the
+ *    candidates are checked with LIKE on the index's own copy of the
+ *    text, counted, sorted, and only the page's rows are read from leads;
+ *  - short or broad ones: every lead is checked with LIKE for the count,
+ *    and the page walks leads_company_nocase until it is full, which is
+ *    soon when many leads match. */
 JsonNode *
 brd_store_list_leads (BrdStore           *self,
                       const BrdLeadQuery *query,
                       gint64             *total)
 {
   g_autoptr(GString) where = g_string_new (" WHERE 1");
-  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *pattern = NULL;
+  g_autofree char *trigrams = NULL;
   g_autofree char *count_sql = NULL;
   g_autofree char *list_sql = NULL;
+  gboolean filtered = query->source || query->industry || query->enrichment_status;
   sqlite3_stmt *stmt;
 
   if (query->search && *query->search)
     {
-      g_string_append (where, " AND (company_name LIKE ?1 ESCAPE '\\' OR domain LIKE ?1 ESCAPE '\\'"
-                              " OR email LIKE ?1 ESCAPE '\\' OR contact_name LIKE ?1 ESCAPE '\\')");
-      g_ptr_array_add (params, like_pattern (query->search));
+      pattern = like_pattern (query->search);
+      trigrams = trigram_query (query->search);
+      if (trigrams && count_candidates (self, trigrams, SEARCH_MAX_CANDIDATES) > SEARCH_MAX_CANDIDATES)
+        g_clear_pointer (&trigrams, g_free);
+    }
+
+  if (query->source)
+    g_string_append (where, " AND l.source = ?2");
+  if (query->industry)
+    g_string_append (where, " AND l.industry = ?3");
+  if (query->enrichment_status)
+    g_string_append (where, " AND l.enrichment_status = ?4");
+
+  if (trigrams)
+    {
+      /* Candidates from the index, checked on the index's copy of the
+       * text; leads is read only to filter, and for the page's rows. */
+      const char *from = filtered ? " FROM lead_search s CROSS JOIN leads l ON l.id = s.lead_id"
+                                  : " FROM lead_search s";
+      const char *match = " AND lead_search MATCH ?7"
+                          " AND (s.company LIKE ?1 ESCAPE '\\' OR s.domain LIKE ?1 ESCAPE '\\'"
+                          " OR s.email LIKE ?1 ESCAPE '\\' OR s.contact LIKE ?1 ESCAPE '\\')";
+
+      count_sql = g_strconcat ("SELECT COUNT(*)", from, where->str, match, NULL);
+      list_sql = g_strconcat ("SELECT " LEAD_COLUMNS ", last_processed_at, last_batch_id,"
+                              " EXISTS (SELECT 1 FROM batch_leads bl JOIN batches b ON b.id = bl.batch_id"
+                              "         WHERE bl.lead_id = leads.id AND b.status IN ('pending','running','paused'))"
+                              " FROM (SELECT s.lead_id AS lead_id, s.company AS company", from, where->str, match,
+                              "       ORDER BY s.company COLLATE NOCASE, s.lead_id LIMIT ?5 OFFSET ?6) p"
+                              " CROSS JOIN leads ON leads.id = p.lead_id"
+                              " ORDER BY p.company COLLATE NOCASE, p.lead_id", NULL);
     }
   else
-    g_ptr_array_add (params, NULL);
-  if (query->source)
-    g_string_append (where, " AND source = ?2");
-  g_ptr_array_add (params, g_strdup (query->source));
-  if (query->industry)
-    g_string_append (where, " AND industry = ?3");
-  g_ptr_array_add (params, g_strdup (query->industry));
-  if (query->enrichment_status)
-    g_string_append (where, " AND enrichment_status = ?4");
-  g_ptr_array_add (params, g_strdup (query->enrichment_status));
+    {
+      if (pattern)
+        g_string_append (where, " AND (l.company_name LIKE ?1 ESCAPE '\\' OR l.domain LIKE ?1 ESCAPE '\\'"
+                                " OR l.email LIKE ?1 ESCAPE '\\' OR l.contact_name LIKE ?1 ESCAPE '\\')");
+      count_sql = g_strconcat ("SELECT COUNT(*) FROM leads l", where->str, NULL);
+      list_sql = g_strconcat ("SELECT " LEAD_COLUMNS ", last_processed_at, last_batch_id,"
+                              " EXISTS (SELECT 1 FROM batch_leads bl JOIN batches b ON b.id = bl.batch_id"
+                              "         WHERE bl.lead_id = l.id AND b.status IN ('pending','running','paused'))"
+                              " FROM leads l", where->str,
+                              " ORDER BY l.company_name COLLATE NOCASE, l.id LIMIT ?5 OFFSET ?6", NULL);
+    }
 
-  count_sql = g_strconcat ("SELECT COUNT(*) FROM leads", where->str, NULL);
   stmt = prep (self, count_sql);
-  for (guint i = 0; i < params->len; i++)
-    if (params->pdata[i] && sqlite3_bind_parameter_count (stmt) >= (int) i + 1)
-      bind_text (stmt, i + 1, params->pdata[i]);
+  bind_lead_query (stmt, query, pattern, trigrams);
   *total = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
   sqlite3_reset (stmt);
 
-  list_sql = g_strconcat ("SELECT " LEAD_COLUMNS ", last_processed_at, last_batch_id,"
-                          " EXISTS (SELECT 1 FROM batch_leads bl JOIN batches b ON b.id = bl.batch_id"
-                          "         WHERE bl.lead_id = leads.id AND b.status IN ('pending','running','paused'))"
-                          " FROM leads", where->str,
-                          " ORDER BY company_name COLLATE NOCASE, id LIMIT ?5 OFFSET ?6", NULL);
   stmt = prep (self, list_sql);
-  for (guint i = 0; i < params->len; i++)
-    if (params->pdata[i])
-      bind_text (stmt, i + 1, params->pdata[i]);
+  bind_lead_query (stmt, query, pattern, trigrams);
   sqlite3_bind_int (stmt, 5, query->limit);
   sqlite3_bind_int (stmt, 6, query->skip);
 
