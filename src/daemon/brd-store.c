@@ -77,35 +77,40 @@ static const char * const migrations[] = {
   /* 2 → 3 (perf6; follows analytics' 1 → 2 once both are merged).
    * GET /leads: the page in the API's order (company, case-insensitive,
    * then id) straight from an index, and a trigram index that narrows a
-   * substring search to its candidates (brd_store_list_leads). The
-   * trigram table keeps its own copy of the searched text so that
-   * candidates are checked without a lookup in leads, and its rowid comes
-   * from lead_search_keys, whose INTEGER PRIMARY KEY is stable: leads has
-   * no such key and VACUUM may renumber its rowids. */
+   * substring search to its candidates (brd_store_list_leads).
+   * lead_search_text holds the searched text, keyed by an INTEGER
+   * PRIMARY KEY, which VACUUM keeps (leads has none: VACUUM may renumber
+   * its rowids); lead_search, contentless, indexes it under that key, so
+   * a candidate is checked with one lookup by key. */
   "CREATE INDEX leads_company_nocase ON leads (company_name COLLATE NOCASE, id);"
-  "CREATE TABLE lead_search_keys (k INTEGER PRIMARY KEY, lead_id TEXT NOT NULL UNIQUE);"
-  "CREATE VIRTUAL TABLE lead_search USING fts5 (lead_id UNINDEXED, company, domain, email, contact,"
-  "  tokenize = 'trigram', detail = 'none');"
-  "INSERT INTO lead_search_keys (lead_id) SELECT id FROM leads;"
-  "INSERT INTO lead_search (rowid, lead_id, company, domain, email, contact)"
-  "  SELECT k.k, l.id, l.company_name, l.domain, l.email, l.contact_name"
-  "  FROM lead_search_keys k JOIN leads l ON l.id = k.lead_id;"
+  "CREATE TABLE lead_search_text (k INTEGER PRIMARY KEY, lead_id TEXT NOT NULL UNIQUE,"
+  "  company TEXT, domain TEXT, email TEXT, contact TEXT);"
+  "CREATE VIRTUAL TABLE lead_search USING fts5 (company, domain, email, contact,"
+  "  content = '', tokenize = 'trigram', detail = 'none');"
+  "INSERT INTO lead_search_text (lead_id, company, domain, email, contact)"
+  "  SELECT id, company_name, domain, email, contact_name FROM leads;"
+  "INSERT INTO lead_search (rowid, company, domain, email, contact)"
+  "  SELECT k, company, domain, email, contact FROM lead_search_text;"
   "CREATE TRIGGER leads_search_ai AFTER INSERT ON leads BEGIN"
-  "  INSERT INTO lead_search_keys (lead_id) VALUES (new.id);"
-  "  INSERT INTO lead_search (rowid, lead_id, company, domain, email, contact)"
-  "    VALUES (last_insert_rowid (), new.id, new.company_name, new.domain, new.email, new.contact_name);"
+  "  INSERT INTO lead_search_text (lead_id, company, domain, email, contact)"
+  "    VALUES (new.id, new.company_name, new.domain, new.email, new.contact_name);"
+  "  INSERT INTO lead_search (rowid, company, domain, email, contact)"
+  "    SELECT k, company, domain, email, contact FROM lead_search_text WHERE lead_id = new.id;"
   "END;"
   "CREATE TRIGGER leads_search_au AFTER UPDATE OF id, company_name, domain, email, contact_name ON leads"
   "  WHEN old.id IS NOT new.id OR old.company_name IS NOT new.company_name OR old.domain IS NOT new.domain"
   "    OR old.email IS NOT new.email OR old.contact_name IS NOT new.contact_name BEGIN"
-  "  UPDATE lead_search_keys SET lead_id = new.id WHERE lead_id = old.id;"
-  "  UPDATE lead_search SET lead_id = new.id, company = new.company_name, domain = new.domain,"
-  "    email = new.email, contact = new.contact_name"
-  "    WHERE rowid = (SELECT k FROM lead_search_keys WHERE lead_id = new.id);"
+  "  INSERT INTO lead_search (lead_search, rowid, company, domain, email, contact)"
+  "    SELECT 'delete', k, company, domain, email, contact FROM lead_search_text WHERE lead_id = old.id;"
+  "  UPDATE lead_search_text SET lead_id = new.id, company = new.company_name, domain = new.domain,"
+  "    email = new.email, contact = new.contact_name WHERE lead_id = old.id;"
+  "  INSERT INTO lead_search (rowid, company, domain, email, contact)"
+  "    SELECT k, company, domain, email, contact FROM lead_search_text WHERE lead_id = new.id;"
   "END;"
   "CREATE TRIGGER leads_search_ad AFTER DELETE ON leads BEGIN"
-  "  DELETE FROM lead_search WHERE rowid = (SELECT k FROM lead_search_keys WHERE lead_id = old.id);"
-  "  DELETE FROM lead_search_keys WHERE lead_id = old.id;"
+  "  INSERT INTO lead_search (lead_search, rowid, company, domain, email, contact)"
+  "    SELECT 'delete', k, company, domain, email, contact FROM lead_search_text WHERE lead_id = old.id;"
+  "  DELETE FROM lead_search_text WHERE lead_id = old.id;"
   "END;",
 };
 
@@ -572,7 +577,7 @@ like_pattern (const char *search)
 
 /* A search whose trigram index gives more candidates than this is
  * answered by scanning leads instead (see brd_store_list_leads). */
-#define SEARCH_MAX_CANDIDATES 10000
+#define SEARCH_MAX_CANDIDATES 20000
 
 /* The trigram query for @search: each of its trigrams, all required. A
  * lead with @search in one of its four searched fields has every one of
@@ -649,15 +654,44 @@ count_candidates (BrdStore   *self,
   return n;
 }
 
+#define LEAD_PAGE_COLUMNS \
+  LEAD_COLUMNS ", last_processed_at, last_batch_id," \
+  " EXISTS (SELECT 1 FROM batch_leads bl JOIN batches b ON b.id = bl.batch_id" \
+  "         WHERE bl.lead_id = l.id AND b.status IN ('pending','running','paused'))"
+
+/* One row of LEAD_PAGE_COLUMNS (leads as "l") as the API's Lead object. */
+static void
+add_lead_row (JsonBuilder  *b,
+              sqlite3_stmt *stmt)
+{
+  g_autoptr(BrdLead) lead = lead_from_row (stmt, 0);
+  JsonNode *node = brd_lead_to_json (lead);
+  JsonObject *obj = json_node_get_object (node);
+  gint64 last = sqlite3_column_int64 (stmt, 9);
+  g_autofree char *last_text = NULL;
+
+  if (last > 0)
+    json_object_set_string_member (obj, "last_processed_at", (last_text = brd_http_format_time (last)));
+  else
+    json_object_set_null_member (obj, "last_processed_at");
+  if (sqlite3_column_type (stmt, 10) != SQLITE_NULL)
+    json_object_set_string_member (obj, "last_batch_id", (const char *) sqlite3_column_text (stmt, 10));
+  else
+    json_object_set_null_member (obj, "last_batch_id");
+  json_object_set_boolean_member (obj, "in_active_batch", sqlite3_column_int (stmt, 11));
+  json_builder_add_value (b, node);
+}
+
 /* The page is in the API's order, company (case-insensitive) then id,
  * which the index leads_company_nocase gives without sorting. A search
  * matches the text anywhere in company, domain, email or contact,
  * ASCII case-insensitively (LIKE), and takes one of two ways, both
  * exact:
  *  - narrow searches (three characters or more, at most
- *    SEARCH_MAX_CANDIDATES candidates in the trigram index): the
- *    candidates are checked with LIKE on the index's own copy of the
- *    text, counted, sorted, and only the page's rows are read from leads;
+ *    SEARCH_MAX_CANDIDATES candidates in the trigram index): in one pass
+ *    the candidates are checked with LIKE on their copy in
+ *    lead_search_text, sorted and counted; only the page's rows are read
+ *    from leads;
  *  - short or broad ones: every lead is checked with LIKE for the count,
  *    and the page walks leads_company_nocase until it is full, which is
  *    soon when many leads match. */
@@ -670,8 +704,7 @@ brd_store_list_leads (BrdStore           *self,
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autofree char *pattern = NULL;
   g_autofree char *trigrams = NULL;
-  g_autofree char *count_sql = NULL;
-  g_autofree char *list_sql = NULL;
+  g_autofree char *sql = NULL;
   gboolean filtered = query->source || query->industry || query->enrichment_status;
   sqlite3_stmt *stmt;
 
@@ -690,71 +723,64 @@ brd_store_list_leads (BrdStore           *self,
   if (query->enrichment_status)
     g_string_append (where, " AND l.enrichment_status = ?4");
 
+  json_builder_begin_array (b);
+
   if (trigrams)
     {
-      /* Candidates from the index, checked on the index's copy of the
-       * text; leads is read only to filter, and for the page's rows. */
-      const char *from = filtered ? " FROM lead_search s CROSS JOIN leads l ON l.id = s.lead_id"
-                                  : " FROM lead_search s";
-      const char *match = " AND lead_search MATCH ?7"
-                          " AND (s.company LIKE ?1 ESCAPE '\\' OR s.domain LIKE ?1 ESCAPE '\\'"
-                          " OR s.email LIKE ?1 ESCAPE '\\' OR s.contact LIKE ?1 ESCAPE '\\')";
+      /* Candidates from the index, checked on lead_search_text; leads is
+       * read to filter, and for the page's rows. */
+      g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func (g_free);
+      sqlite3_stmt *row;
+      gint64 n = 0;
 
-      count_sql = g_strconcat ("SELECT COUNT(*)", from, where->str, match, NULL);
-      list_sql = g_strconcat ("SELECT " LEAD_COLUMNS ", last_processed_at, last_batch_id,"
-                              " EXISTS (SELECT 1 FROM batch_leads bl JOIN batches b ON b.id = bl.batch_id"
-                              "         WHERE bl.lead_id = leads.id AND b.status IN ('pending','running','paused'))"
-                              " FROM (SELECT s.lead_id AS lead_id, s.company AS company", from, where->str, match,
-                              "       ORDER BY s.company COLLATE NOCASE, s.lead_id LIMIT ?5 OFFSET ?6) p"
-                              " CROSS JOIN leads ON leads.id = p.lead_id"
-                              " ORDER BY p.company COLLATE NOCASE, p.lead_id", NULL);
+      sql = g_strconcat ("SELECT s.lead_id FROM lead_search f CROSS JOIN lead_search_text s ON s.k = f.rowid",
+                         filtered ? " CROSS JOIN leads l ON l.id = s.lead_id" : "", where->str,
+                         " AND lead_search MATCH ?7"
+                         " AND (s.company LIKE ?1 ESCAPE '\\' OR s.domain LIKE ?1 ESCAPE '\\'"
+                         " OR s.email LIKE ?1 ESCAPE '\\' OR s.contact LIKE ?1 ESCAPE '\\')"
+                         " ORDER BY s.company COLLATE NOCASE, s.lead_id", NULL);
+      stmt = prep (self, sql);
+      bind_lead_query (stmt, query, pattern, trigrams);
+      for (; sqlite3_step (stmt) == SQLITE_ROW; n++)
+        if (n >= query->skip && n < (gint64) query->skip + query->limit)
+          g_ptr_array_add (page, col_text (stmt, 0));
+      sqlite3_reset (stmt);
+      *total = n;
+
+      row = prep (self, "SELECT " LEAD_PAGE_COLUMNS " FROM leads l WHERE l.id = ?1");
+      for (guint i = 0; i < page->len; i++)
+        {
+          sqlite3_reset (row);
+          bind_text (row, 1, page->pdata[i]);
+          if (sqlite3_step (row) == SQLITE_ROW)
+            add_lead_row (b, row);
+        }
+      sqlite3_reset (row);
     }
   else
     {
       if (pattern)
         g_string_append (where, " AND (l.company_name LIKE ?1 ESCAPE '\\' OR l.domain LIKE ?1 ESCAPE '\\'"
                                 " OR l.email LIKE ?1 ESCAPE '\\' OR l.contact_name LIKE ?1 ESCAPE '\\')");
-      count_sql = g_strconcat ("SELECT COUNT(*) FROM leads l", where->str, NULL);
-      list_sql = g_strconcat ("SELECT " LEAD_COLUMNS ", last_processed_at, last_batch_id,"
-                              " EXISTS (SELECT 1 FROM batch_leads bl JOIN batches b ON b.id = bl.batch_id"
-                              "         WHERE bl.lead_id = l.id AND b.status IN ('pending','running','paused'))"
-                              " FROM leads l", where->str,
-                              " ORDER BY l.company_name COLLATE NOCASE, l.id LIMIT ?5 OFFSET ?6", NULL);
+      sql = g_strconcat ("SELECT COUNT(*) FROM leads l", where->str, NULL);
+      stmt = prep (self, sql);
+      bind_lead_query (stmt, query, pattern, NULL);
+      *total = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+      sqlite3_reset (stmt);
+
+      g_free (sql);
+      sql = g_strconcat ("SELECT " LEAD_PAGE_COLUMNS " FROM leads l", where->str,
+                         " ORDER BY l.company_name COLLATE NOCASE, l.id LIMIT ?5 OFFSET ?6", NULL);
+      stmt = prep (self, sql);
+      bind_lead_query (stmt, query, pattern, NULL);
+      sqlite3_bind_int (stmt, 5, query->limit);
+      sqlite3_bind_int (stmt, 6, query->skip);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        add_lead_row (b, stmt);
+      sqlite3_reset (stmt);
     }
 
-  stmt = prep (self, count_sql);
-  bind_lead_query (stmt, query, pattern, trigrams);
-  *total = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
-  sqlite3_reset (stmt);
-
-  stmt = prep (self, list_sql);
-  bind_lead_query (stmt, query, pattern, trigrams);
-  sqlite3_bind_int (stmt, 5, query->limit);
-  sqlite3_bind_int (stmt, 6, query->skip);
-
-  json_builder_begin_array (b);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      g_autoptr(BrdLead) lead = lead_from_row (stmt, 0);
-      JsonNode *node = brd_lead_to_json (lead);
-      JsonObject *obj = json_node_get_object (node);
-      gint64 last = sqlite3_column_int64 (stmt, 9);
-      g_autofree char *last_text = NULL;
-
-      if (last > 0)
-        json_object_set_string_member (obj, "last_processed_at", (last_text = brd_http_format_time (last)));
-      else
-        json_object_set_null_member (obj, "last_processed_at");
-      if (sqlite3_column_type (stmt, 10) != SQLITE_NULL)
-        json_object_set_string_member (obj, "last_batch_id", (const char *) sqlite3_column_text (stmt, 10));
-      else
-        json_object_set_null_member (obj, "last_batch_id");
-      json_object_set_boolean_member (obj, "in_active_batch", sqlite3_column_int (stmt, 11));
-      json_builder_add_value (b, node);
-    }
-  sqlite3_reset (stmt);
   json_builder_end_array (b);
-
   return json_builder_get_root (b);
 }
 

@@ -15,9 +15,9 @@
  * with the exact total. These tests compare every answer with that
  * definition computed here over the leads they imported. */
 
-/* More than the service's trigram candidates limit (10,000), so that a
+/* More than the service's trigram candidates limit (20,000), so that a
  * broad search takes the scanning way. */
-#define N_FILLER 10050
+#define N_FILLER 20050
 
 typedef struct
 {
@@ -274,6 +274,11 @@ assert_search (BrtDaemon  *daemon,
       JsonObject *lead = json_array_get_object_element (got, i);
 
       g_assert_cmpstr (brt_str (lead, "id"), ==, ((Lead *) want->pdata[skip + i])->id);
+      /* The whole Lead object, whichever way the search took. */
+      g_assert_cmpstr (brt_str (lead, "company_name"), ==, ((Lead *) want->pdata[skip + i])->company);
+      g_assert_true (json_object_has_member (lead, "last_processed_at"));
+      g_assert_true (json_object_has_member (lead, "last_batch_id"));
+      g_assert_false (json_object_get_boolean_member (lead, "in_active_batch"));
     }
 }
 
@@ -396,7 +401,7 @@ test_search_after_migration (void)
   g_assert_cmpint (version, >=, 2);
   downgrade = g_strdup_printf ("DROP TRIGGER leads_search_ai; DROP TRIGGER leads_search_au;"
                                " DROP TRIGGER leads_search_ad; DROP TABLE lead_search;"
-                               " DROP TABLE lead_search_keys; DROP INDEX leads_company_nocase;"
+                               " DROP TABLE lead_search_text; DROP INDEX leads_company_nocase;"
                                " PRAGMA user_version = %d;", version - 1);
   exec_db (brt_daemon_get_db_path (daemon), downgrade);
 
