@@ -187,8 +187,18 @@ bench_daemon_pid (void)
         continue;
       if (sscanf (close_paren + 2, "%*c %d", &ppid) != 1 || ppid != self)
         continue;
-      if (close_paren - open_paren - 1 >= 13 && strncmp (open_paren + 1, "batch-runnerd", 13) == 0)
-        return atoi (name);
+      /* The daemon re-executes itself through /proc/self/exe (to set
+       * G_SLICE before GLib starts), which makes its name "exe": look at
+       * what it runs instead. */
+      {
+        g_autofree char *exe_link = g_build_filename ("/proc", name, "exe", NULL);
+        g_autofree char *exe = g_file_read_link (exe_link, NULL);
+        g_autofree char *base = exe ? g_path_get_basename (exe) : NULL;
+
+        if (g_strcmp0 (base, "batch-runnerd") == 0 ||
+            (close_paren - open_paren - 1 >= 13 && strncmp (open_paren + 1, "batch-runnerd", 13) == 0))
+          return atoi (name);
+      }
     }
   return 0;
 }

@@ -578,21 +578,37 @@ brd_store_get_lead (BrdStore   *self,
   return lead;
 }
 
-/* Returns the leads that exist, in the order of @ids. */
+/* Returns the leads that exist, in the order of @ids. One statement for
+ * all of them: a statement per id took and released a WAL read lock
+ * each time (two fcntl calls), which was three quarters of a 1,000-lead
+ * preview. */
 GPtrArray *
 brd_store_get_leads (BrdStore           *self,
                      const char * const *ids,
                      guint               n_ids)
 {
   GPtrArray *leads = g_ptr_array_new_with_free_func ((GDestroyNotify) brd_lead_free);
+  g_autoptr(JsonArray) array = json_array_sized_new (n_ids);
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+  g_autofree char *json = NULL;
+  sqlite3_stmt *stmt;
+
+  if (n_ids == 0)
+    return leads;
 
   for (guint i = 0; i < n_ids; i++)
-    {
-      BrdLead *lead = brd_store_get_lead (self, ids[i]);
+    json_array_add_string_element (array, ids[i]);
+  json_node_set_array (node, array);
+  json = json_to_string (node, FALSE);
 
-      if (lead != NULL)
-        g_ptr_array_add (leads, lead);
-    }
+  /* The columns of LEAD_COLUMNS, named through l: json_each has an id. */
+  stmt = prep (self, "SELECT l.id, l.company_name, l.domain, l.email, l.contact_name, l.source, l.industry,"
+                     " l.enrichment_status, l.created_at"
+                     " FROM json_each (?1) j CROSS JOIN leads l ON l.id = j.value ORDER BY j.key");
+  bind_text (stmt, 1, json);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (leads, lead_from_row (stmt, 0));
+  sqlite3_reset (stmt);
 
   return leads;
 }
