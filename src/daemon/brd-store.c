@@ -88,6 +88,10 @@ static const char * const migrations[] = {
    * every statement savepoint, so an import written row by row would
    * write a segment per lead, ten times slower. */
   "CREATE INDEX leads_company_nocase ON leads (company_name COLLATE NOCASE, id);"
+  /* GET /batch, the snapshot: each batch's current lead (BATCH_COLUMNS)
+   * is the newest started_at of its leads, found at once here instead of
+   * by sorting all of them (36 ms for a page of 50 batches of 1,000). */
+  "CREATE INDEX batch_leads_started ON batch_leads (batch_id, started_at);"
   "CREATE TABLE lead_search_text (k INTEGER PRIMARY KEY, lead_id TEXT NOT NULL UNIQUE,"
   "  company TEXT, domain TEXT, email TEXT, contact TEXT);"
   "CREATE TABLE lead_search_log (seq INTEGER PRIMARY KEY, op TEXT, k INTEGER NOT NULL,"

@@ -402,6 +402,7 @@ test_search_after_migration (void)
   downgrade = g_strdup_printf ("DROP TRIGGER leads_search_ai; DROP TRIGGER leads_search_au;"
                                " DROP TRIGGER leads_search_ad; DROP TABLE lead_search;"
                                " DROP TABLE lead_search_text; DROP TABLE lead_search_log; DROP INDEX leads_company_nocase;"
+                               " DROP INDEX batch_leads_started;"
                                " PRAGMA user_version = %d;", version - 1);
   exec_db (brt_daemon_get_db_path (daemon), downgrade);
 
