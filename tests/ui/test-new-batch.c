@@ -342,6 +342,14 @@ set_search (BrmNewBatchWindow *window,
 }
 
 static gboolean
+all_items_listed (gpointer data)
+{
+  BrmLeadPageModel *model = data;
+
+  return g_list_model_get_n_items (G_LIST_MODEL (model)) == (guint) brm_lead_page_model_get_total (model);
+}
+
+static gboolean
 row_loaded (gpointer *data)
 {
   return brm_lead_row_get_lead (data[1]) != NULL;
@@ -755,6 +763,13 @@ test_search_and_filters (void)
   set_search (window, "");
   wait_total (window, 180);
   g_assert_true (gtk_selection_model_is_selected (model, 0));
+
+  /* The list gets the first rows at once and the rest after a few
+   * frames (brm-lead-page-model.c, SHOWN_AT_ONCE); the total is the
+   * server's count from the start. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), <=, 180);
+  g_assert_true (brt_wait_until (all_items_listed, model, WAIT_MS));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 180);
 
   /* Rows past the first page load as they are asked for. */
   {
