@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <adwaita.h>
 
@@ -18,6 +19,9 @@
  *
  *   open → first rows          window created → rows of the first page
  *                              laid out and snapshotted (target < 300 ms)
+ *   Ctrl+N again → first rows  the window the application kept hidden
+ *                              shown again, its leads reloaded → rows
+ *                              laid out and snapshotted
  *   search keystroke → rows    the search entry's text changes → the new
  *                              query's first rows laid out and
  *                              snapshotted (target < 100 ms)
@@ -49,6 +53,7 @@ typedef struct
   gint64             applied_us;
   gint64             before_paint_us;
   gint64             in_frames_us;    /* GTK's own frames (Broadway's), summed */
+  gint64             first_frame_us;  /* the window's first after-paint */
 } Harness;
 
 static void
@@ -81,6 +86,8 @@ after_paint_cb (GdkFrameClock *clock,
                 Harness       *h)
 {
   h->n_frames++;
+  if (h->first_frame_us == 0)
+    h->first_frame_us = g_get_monotonic_time ();
   if (h->before_paint_us > 0)
     h->in_frames_us += g_get_monotonic_time () - h->before_paint_us;
 }
@@ -113,8 +120,11 @@ model_of (Harness *h)
 static gboolean
 is_row_label (GtkWidget *widget)
 {
-  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
-         g_str_has_prefix (gtk_label_get_label (GTK_LABEL (widget)), "Bench Company");
+  const char *text = GTK_IS_LABEL (widget) ? gtk_label_get_label (GTK_LABEL (widget))
+                   : GTK_IS_INSCRIPTION (widget) ? gtk_inscription_get_text (GTK_INSCRIPTION (widget))
+                   : NULL;
+
+  return text != NULL && gtk_widget_get_mapped (widget) && g_str_has_prefix (text, "Bench Company");
 }
 
 static guint
@@ -157,7 +167,20 @@ first_frame_and_page (gpointer data)
          brm_lead_page_model_get_lead (model, 0) != NULL;
 }
 
+/* CPU time of this thread: on a shared machine the wall time also counts
+ * waiting for a core; this is our own work. */
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+static gint64 last_cpu_us;
 static gint64 last_construct_us;
+static gint64 last_first_frame_us;
 
 static Harness *
 open_window (BrmConnection *connection,
@@ -165,6 +188,7 @@ open_window (BrmConnection *connection,
              gint64        *data_us)
 {
   Harness *h = g_new0 (Harness, 1);
+  gint64 cpu0 = thread_cpu_us ();
   gint64 t0 = g_get_monotonic_time ();
 
   h->window = brm_new_batch_window_new (NULL, connection);
@@ -179,6 +203,8 @@ open_window (BrmConnection *connection,
   lay_out_and_snapshot (h);
   *open_us = g_get_monotonic_time () - t0;
   *data_us = h->applied_us - t0;
+  last_first_frame_us = h->first_frame_us - t0;
+  last_cpu_us = thread_cpu_us () - cpu0;
 
   if (count_row_labels (GTK_WIDGET (h->window)) == 0)
     {
@@ -213,8 +239,9 @@ measure_open (BrmConnection *connection,
       gint64 open_us, data_us;
       Harness *h = open_window (connection, &open_us, &data_us);
 
-      g_print ("  open %u: first rows after %.1f ms (window built in %.1f ms; first page in the model after "
-               "%.1f ms)\n", i + 1, open_us / 1000.0, last_construct_us / 1000.0, data_us / 1000.0);
+      g_print ("  open %u: first rows after %.1f ms, %.1f ms of it on our CPU (window built in %.1f ms; its first "
+               "frame after %.1f ms; first page in the model after %.1f ms)\n", i + 1, open_us / 1000.0,
+               last_cpu_us / 1000.0, last_construct_us / 1000.0, last_first_frame_us / 1000.0, data_us / 1000.0);
       g_array_append_val (open, open_us);
       if (i == 0)
         first = open_us;
@@ -235,6 +262,68 @@ measure_open (BrmConnection *connection,
   {
     g_autofree char *metric = g_strdup_printf ("open → first rows, %u leads, later windows (p50 of %u)",
                                                n_leads, warm->len);
+
+    bench_result ("new-batch", metric, "< 300 ms", bench_met (stats.p50_ms < TARGET_OPEN_MS),
+                  "%.1f ms (max %.1f)", stats.p50_ms, stats.max_ms);
+  }
+}
+
+/* Ctrl+N again: the application keeps the closed window hidden and shows
+ * it again (brm_new_batch_window_reopen), which reloads the leads in
+ * place. Timed from the call to the reloaded first page laid out and
+ * snapshotted. Not a first frame of the surface, so Broadway paces it:
+ * the frame's work is done here, as for a search. */
+typedef struct
+{
+  Harness *h;
+  gint64   since;
+} ReopenWait;
+
+static gboolean
+reopened (gpointer data)
+{
+  ReopenWait *w = data;
+
+  return w->h->applied_us >= w->since && !brm_lead_page_model_get_loading (model_of (w->h));
+}
+
+static void
+measure_reopen (BrmConnection *connection,
+                guint          n_leads)
+{
+  g_autoptr(GArray) reopen = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 open_us, data_us;
+  Harness *h = open_window (connection, &open_us, &data_us);
+  BenchStats stats;
+
+  gtk_window_set_hide_on_close (GTK_WINDOW (h->window), TRUE);
+  bench_measure_begin ("reopen → first rows");
+  for (guint i = 0; i < OPEN_RUNS; i++)
+    {
+      ReopenWait wait = { h, 0 };
+      gint64 t0, cpu0;
+
+      gtk_window_close (GTK_WINDOW (h->window));
+      bench_sleep_ms (100);
+      cpu0 = thread_cpu_us ();
+      t0 = g_get_monotonic_time ();
+      wait.since = t0;
+      h->first_frame_us = 0;
+      brm_new_batch_window_reopen (h->window);
+      wait_for (reopened, &wait, "the reopened window's first frame and reloaded page");
+      lay_out_and_snapshot (h);
+      t0 = g_get_monotonic_time () - t0;
+      g_print ("  reopen %u: first rows after %.1f ms, %.1f ms of it on our CPU\n", i + 1, t0 / 1000.0,
+               (thread_cpu_us () - cpu0) / 1000.0);
+      g_array_append_val (reopen, t0);
+    }
+  bench_measure_end ();
+  close_window (h);
+
+  bench_stats_compute (reopen, &stats);
+  {
+    g_autofree char *metric = g_strdup_printf ("Ctrl+N again (window kept hidden) → first rows, %u leads (p50 of %u)",
+                                               n_leads, reopen->len);
 
     bench_result ("new-batch", metric, "< 300 ms", bench_met (stats.p50_ms < TARGET_OPEN_MS),
                   "%.1f ms (max %.1f)", stats.p50_ms, stats.max_ms);
@@ -536,6 +625,7 @@ main (int    argc,
   connection = brm_connection_new (brt_daemon_get_url (daemon), NULL, NULL);
 
   measure_open (connection, n_leads);
+  measure_reopen (connection, n_leads);
   measure_search (connection, conn, n_leads);
   measure_preview (connection, ids);
 

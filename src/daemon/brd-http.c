@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <time.h>
 
 #include "brd-http.h"
 
@@ -55,13 +56,15 @@ brd_http_reply_error (SoupServerMessage *msg,
 char *
 brd_http_format_time (gint64 unix_usec)
 {
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (unix_usec / G_USEC_PER_SEC);
-  g_autofree char *base = NULL;
+  /* gmtime_r and one printf: a GDateTime and g_date_time_format () for
+   * each of a batch's two to four times were a tenth of GET /batch. */
+  time_t secs = (time_t) (unix_usec / G_USEC_PER_SEC);
+  struct tm tm;
 
-  if (dt == NULL)
+  if (gmtime_r (&secs, &tm) == NULL || tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999)
     return NULL;
-  base = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
-  return g_strdup_printf ("%s.%03dZ", base, (int) ((unix_usec % G_USEC_PER_SEC) / 1000));
+  return g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                          tm.tm_hour, tm.tm_min, tm.tm_sec, (int) ((unix_usec % G_USEC_PER_SEC) / 1000));
 }
 
 char *

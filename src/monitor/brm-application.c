@@ -35,6 +35,8 @@ struct _BrmApplication
   GCancellable     *cancellable;
   guint             reconnect_id;
   gboolean          quit_confirmed;
+  /* The new-batch window, kept hidden after it is closed (weak). */
+  BrmNewBatchWindow *new_batch;
 };
 
 G_DEFINE_FINAL_TYPE (BrmApplication, brm_application, ADW_TYPE_APPLICATION)
@@ -383,6 +385,10 @@ batch_started_cb (BrmApplication *self,
     brm_window_show_batch (window, br_batch_get_id (batch));
 }
 
+/* One new-batch window: Ctrl+N again brings it forward. Closing hides
+ * it, and the next Ctrl+N shows the same window again (reloaded), which
+ * saves building its widgets and its rows of leads each time. A window
+ * for a previous connection is dropped. */
 static void
 new_batch_action (GSimpleAction *action,
                   GVariant      *param,
@@ -390,13 +396,28 @@ new_batch_action (GSimpleAction *action,
 {
   BrmApplication *self = user_data;
   BrmWindow *window = main_window (self);
-  BrmNewBatchWindow *dialog;
 
   if (self->connection == NULL)
     return;
-  dialog = brm_new_batch_window_new (GTK_WINDOW (window), self->connection);
-  g_signal_connect_object (dialog, "batch-started", G_CALLBACK (batch_started_cb), self, G_CONNECT_SWAPPED);
-  gtk_window_present (GTK_WINDOW (dialog));
+
+  if (self->new_batch != NULL && brm_new_batch_window_get_connection (self->new_batch) != self->connection)
+    {
+      gtk_window_destroy (GTK_WINDOW (self->new_batch));
+      g_clear_weak_pointer (&self->new_batch);
+    }
+
+  if (self->new_batch == NULL)
+    {
+      BrmNewBatchWindow *dialog = brm_new_batch_window_new (GTK_WINDOW (window), self->connection);
+
+      gtk_window_set_hide_on_close (GTK_WINDOW (dialog), TRUE);
+      g_signal_connect_object (dialog, "batch-started", G_CALLBACK (batch_started_cb), self, G_CONNECT_SWAPPED);
+      g_set_weak_pointer (&self->new_batch, dialog);
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+
+  brm_new_batch_window_reopen (self->new_batch);
 }
 
 static void
@@ -493,6 +514,7 @@ brm_application_finalize (GObject *object)
 {
   BrmApplication *self = BRM_APPLICATION (object);
 
+  g_clear_weak_pointer (&self->new_batch);
   g_clear_object (&self->notifier);
   g_clear_object (&self->connection);
   g_clear_object (&self->local);

@@ -446,7 +446,13 @@ update_cell (GtkListItem *item)
       g_assert_not_reached ();
     }
 
-  gtk_label_set_label (GTK_LABEL (child), text ? text : "");
+  if (g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (child)), text ? text : "") != 0)
+    {
+      gtk_inscription_set_text (GTK_INSCRIPTION (child), text ? text : "");
+      /* GTK 4.8's inscription does not give its text to assistive
+       * technologies itself. */
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, text ? text : "", -1);
+    }
 }
 
 static void
@@ -503,10 +509,15 @@ setup_cell (GtkSignalListItemFactory *factory,
     case COLUMN_INDUSTRY:
     case COLUMN_ENRICHMENT:
     case COLUMN_LAST_PROCESSED:
-      child = gtk_label_new (NULL);
-      gtk_label_set_xalign (GTK_LABEL (child), 0);
-      gtk_label_set_ellipsize (GTK_LABEL (child), PANGO_ELLIPSIZE_END);
-      gtk_label_set_width_chars (GTK_LABEL (child), data->column == COLUMN_COMPANY ? 18 : 10);
+      /* GtkInscription, not GtkLabel: its size comes from a number of
+       * characters, not from its text, so measuring the 200 rows GTK
+       * builds up front costs no text shaping, and a page of leads
+       * arriving in rows that exist redraws them without a relayout. */
+      child = gtk_inscription_new (NULL);
+      gtk_inscription_set_xalign (GTK_INSCRIPTION (child), 0);
+      gtk_inscription_set_text_overflow (GTK_INSCRIPTION (child), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+      gtk_inscription_set_min_chars (GTK_INSCRIPTION (child), data->column == COLUMN_COMPANY ? 18 : 10);
+      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (child), data->column == COLUMN_COMPANY ? 18 : 10);
       break;
     case N_COLUMNS:
     default:

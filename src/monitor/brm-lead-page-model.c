@@ -37,6 +37,21 @@
 #define REFETCH_DELAY_MS   250
 /* GET /leads answers at most this many leads per request. */
 #define MAX_FETCH          1000
+/* GTK 4.8's list view builds a row for each of up to 200 items around
+ * the visible ones as soon as they are in the model: with ten columns,
+ * 2,000 cells, a quarter of a second before the first rows could be
+ * drawn. So when the count grows from under SHOWN_AT_ONCE, the model
+ * reports that many items at once (more than a window shows) and the
+ * rest after the next frames, MORE_PER_STEP every STEP_MS, up to
+ * STAGED_UP_TO; past that GTK builds no rows and the rest comes at once.
+ * STEP_MS is longer than a frame at 60 Hz, and the step's source has a
+ * lower priority than the frame clock's, so the rows built so far are
+ * drawn before the next ones are built. The total (and "select all
+ * matching") is the server's count from the start. */
+#define SHOWN_AT_ONCE      40
+#define MORE_PER_STEP      40
+#define STAGED_UP_TO       240
+#define STEP_MS            30
 
 typedef enum
 {
@@ -72,7 +87,10 @@ struct _BrmLeadPageModel
   Query             wanted;     /* the latest query asked for */
   gboolean          have_shown;
 
-  guint             n_items;
+  guint             n_items;    /* the query's count */
+  guint             n_exposed;  /* what the GListModel reports: n_items, but
+                                 * growing over a few frames (SHOWN_AT_ONCE) */
+  guint             expose_source;
   gint64            total;
   GHashTable       *pages;      /* index → Page */
   GQueue            page_queue; /* page indices, the latest asked for last */
@@ -118,6 +136,56 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void start_query      (BrmLeadPageModel *self);
+
+/* selection-changed for the items the list has (GTK checks the range). */
+static void
+emit_selection_changed (BrmLeadPageModel *self,
+                        guint             position,
+                        guint             n)
+{
+  if (position >= self->n_exposed)
+    return;
+  n = MIN (n, self->n_exposed - position);
+  if (n > 0)
+    gtk_selection_model_selection_changed (GTK_SELECTION_MODEL (self), position, n);
+}
+
+static gboolean
+expose_more_cb (gpointer data)
+{
+  BrmLeadPageModel *self = data;
+  guint old = self->n_exposed;
+
+  self->n_exposed = old + MORE_PER_STEP >= STAGED_UP_TO ? self->n_items : MIN (self->n_items, old + MORE_PER_STEP);
+  if (self->n_exposed != old)
+    g_list_model_items_changed (G_LIST_MODEL (self), old, 0, self->n_exposed - old);
+  if (self->n_exposed < self->n_items)
+    return G_SOURCE_CONTINUE;
+  self->expose_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* Brings the reported count to n_items: at once, or staged when it grows
+ * from under SHOWN_AT_ONCE to more. */
+static void
+expose_items (BrmLeadPageModel *self)
+{
+  guint old = self->n_exposed;
+  guint keep;
+
+  g_clear_handle_id (&self->expose_source, g_source_remove);
+  if (old < SHOWN_AT_ONCE && self->n_items > SHOWN_AT_ONCE)
+    {
+      self->n_exposed = SHOWN_AT_ONCE;
+      self->expose_source = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, STEP_MS, expose_more_cb, self, NULL);
+    }
+  else
+    self->n_exposed = self->n_items;
+
+  keep = MIN (old, self->n_exposed);
+  if (old != self->n_exposed)
+    g_list_model_items_changed (G_LIST_MODEL (self), keep, old - keep, self->n_exposed - keep);
+}
 static void pump_pages       (BrmLeadPageModel *self);
 
 /* Queries ------------------------------------------------------------------- */
@@ -309,7 +377,7 @@ page_cb (GObject      *object,
 
   set_error (self, NULL);
   if (page != NULL && fill_page (self, page, leads))
-    gtk_selection_model_selection_changed (GTK_SELECTION_MODEL (self), index * PAGE_SIZE, page->rows->len);
+    emit_selection_changed (self, index * PAGE_SIZE, page->rows->len);
   g_signal_emit (self, signals[SIGNAL_PAGE_LOADED], 0, index);
   pump_pages (self);
 }
@@ -502,7 +570,7 @@ query_cb (GObject      *object,
    * in proportion to the rows replaced (about 4 ms per thousand here).
    * Pages on screen load again at once; the others are dropped and load
    * again when shown. */
-  old_n = self->n_items;
+  old_n = self->n_exposed;
   self->n_items = (guint) CLAMP (total, 0, G_MAXUINT);
   keep = MIN (old_n, self->n_items);
   refit_pages (self);
@@ -515,10 +583,9 @@ query_cb (GObject      *object,
     }
 
   set_error (self, NULL);
-  if (old_n != self->n_items)
-    g_list_model_items_changed (G_LIST_MODEL (self), keep, old_n - keep, self->n_items - keep);
+  expose_items (self);
   if (keep > 0)
-    gtk_selection_model_selection_changed (GTK_SELECTION_MODEL (self), 0, keep);
+    emit_selection_changed (self, 0, keep);
   if (!g_queue_is_empty (&self->page_queue))
     self->refetch_source = g_timeout_add (REFETCH_DELAY_MS, refetch_cb, self);
   if (self->total != total)
@@ -792,8 +859,7 @@ op_new (BrmLeadPageModel *self,
 static void
 selection_changed_cb (BrmLeadPageModel *self)
 {
-  if (self->n_items > 0)
-    gtk_selection_model_selection_changed (GTK_SELECTION_MODEL (self), 0, self->n_items);
+  emit_selection_changed (self, 0, self->n_items);
 }
 
 /* GListModel ---------------------------------------------------------------- */
@@ -807,7 +873,7 @@ brm_lead_page_model_get_item_type (GListModel *model)
 static guint
 brm_lead_page_model_get_n_items (GListModel *model)
 {
-  return BRM_LEAD_PAGE_MODEL (model)->n_items;
+  return BRM_LEAD_PAGE_MODEL (model)->n_exposed;
 }
 
 static gpointer
@@ -816,7 +882,7 @@ brm_lead_page_model_get_item (GListModel *model,
 {
   BrmLeadPageModel *self = BRM_LEAD_PAGE_MODEL (model);
 
-  if (position >= self->n_items)
+  if (position >= self->n_exposed)
     return NULL;
   return g_object_ref (row_at (self, position));
 }
@@ -954,6 +1020,7 @@ brm_lead_page_model_dispose (GObject *object)
   BrmLeadPageModel *self = BRM_LEAD_PAGE_MODEL (object);
 
   g_clear_handle_id (&self->refetch_source, g_source_remove);
+  g_clear_handle_id (&self->expose_source, g_source_remove);
   g_cancellable_cancel (self->page_cancellable);
   g_cancellable_cancel (self->query_cancellable);
   if (self->selection != NULL)

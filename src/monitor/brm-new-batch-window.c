@@ -1061,7 +1061,8 @@ brm_new_batch_window_init (BrmNewBatchWindow *self)
  * @connection: the service to compose a batch for
  *
  * Returns: (transfer none): a new window, not shown yet; it is destroyed
- *   when closed
+ *   when closed, unless #GtkWindow:hide-on-close is set (see
+ *   brm_new_batch_window_reopen())
  */
 BrmNewBatchWindow *
 brm_new_batch_window_new (GtkWindow     *transient_for,
@@ -1096,4 +1097,31 @@ brm_new_batch_window_get_browser (BrmNewBatchWindow *self)
 {
   g_return_val_if_fail (BRM_IS_NEW_BATCH_WINDOW (self), NULL);
   return self->browser;
+}
+
+/**
+ * brm_new_batch_window_reopen:
+ * @self: a #BrmNewBatchWindow
+ *
+ * Presents the window. One that was closed with #GtkWindow:hide-on-close
+ * set comes back as a new one would, without building its widgets again:
+ * on the leads page with the search focused, with the service's health,
+ * budget and templates read again and the leads reloaded in place (rows
+ * keep their widgets). The draft is what closing left: the selection
+ * and options, or an empty one after a start.
+ */
+void
+brm_new_batch_window_reopen (BrmNewBatchWindow *self)
+{
+  g_return_if_fail (BRM_IS_NEW_BATCH_WINDOW (self));
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self)))
+    {
+      self->started = FALSE;
+      adw_leaflet_set_visible_child_name (self->leaflet, "leads");
+      brm_batch_composer_refresh (self->composer);
+      brm_lead_page_model_reload (brm_lead_browser_get_model (self->browser));
+      gtk_window_set_focus (GTK_WINDOW (self), brm_lead_browser_get_search_entry (self->browser));
+    }
+  gtk_window_present (GTK_WINDOW (self));
 }

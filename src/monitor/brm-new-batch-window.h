@@ -20,5 +20,6 @@ BrmNewBatchWindow *brm_new_batch_window_new            (GtkWindow         *trans
 BrmConnection     *brm_new_batch_window_get_connection (BrmNewBatchWindow *self);
 BrmBatchComposer  *brm_new_batch_window_get_composer   (BrmNewBatchWindow *self);
 BrmLeadBrowser    *brm_new_batch_window_get_browser    (BrmNewBatchWindow *self);
+void               brm_new_batch_window_reopen         (BrmNewBatchWindow *self);
 
 G_END_DECLS

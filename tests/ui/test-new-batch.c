@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "brm-application.h"
 #include "brm-connection.h"
 #include "brm-new-batch-window.h"
 #include "brt-daemon.h"
@@ -338,6 +339,14 @@ set_search (BrmNewBatchWindow *window,
 {
   gtk_editable_set_text (GTK_EDITABLE (brm_lead_browser_get_search_entry (brm_new_batch_window_get_browser (window))),
                          text);
+}
+
+static gboolean
+all_items_listed (gpointer data)
+{
+  BrmLeadPageModel *model = data;
+
+  return g_list_model_get_n_items (G_LIST_MODEL (model)) == (guint) brm_lead_page_model_get_total (model);
 }
 
 static gboolean
@@ -754,6 +763,13 @@ test_search_and_filters (void)
   set_search (window, "");
   wait_total (window, 180);
   g_assert_true (gtk_selection_model_is_selected (model, 0));
+
+  /* The list gets the first rows at once and the rest after a few
+   * frames (brm-lead-page-model.c, SHOWN_AT_ONCE); the total is the
+   * server's count from the start. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), <=, 180);
+  g_assert_true (brt_wait_until (all_items_listed, model, WAIT_MS));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 180);
 
   /* Rows past the first page load as they are asked for. */
   {
@@ -1188,6 +1204,117 @@ test_accessible (void)
   close_window (window);
 }
 
+/* Ctrl+N (app.new-batch) ------------------------------------------------------------ */
+
+static gboolean
+app_connected (gpointer data)
+{
+  return brm_application_get_connection (data) != NULL;
+}
+
+/* The new-batch windows among the toplevels; @found gets the last. */
+static guint
+count_new_batch_windows (BrmNewBatchWindow **found)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n = 0;
+
+  *found = NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (BRM_IS_NEW_BATCH_WINDOW (window))
+        {
+          n++;
+          *found = BRM_NEW_BATCH_WINDOW (window);
+        }
+    }
+  return n;
+}
+
+typedef struct
+{
+  BrmNewBatchWindow *window;
+  const char        *company;
+  gint64             total;
+} FirstLeadWait;
+
+static gboolean
+first_lead_is (gpointer data)
+{
+  FirstLeadWait *w = data;
+  BrmLeadPageModel *model = model_of (w->window);
+  BrLead *lead = brm_lead_page_model_get_lead (model, 0);
+
+  return !brm_lead_page_model_get_loading (model) && brm_lead_page_model_get_total (model) == w->total &&
+         lead != NULL && g_strcmp0 (br_lead_get_company_name (lead), w->company) == 0;
+}
+
+/* Through the application's own action, as Ctrl+N does: activating it
+ * twice gives one window, shown; closing hides that window and the next
+ * Ctrl+N shows the same one again, with the leads read again. */
+static void
+test_one_window (void)
+{
+  g_autoptr(BrtDaemon) daemon = brt_daemon_start ("--processor", "noop", NULL);
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.batchrunner.Monitor");
+  g_autoptr(BrmApplication) app = brm_application_new ();
+  g_autoptr(GPtrArray) ids = brt_import_leads (daemon, 30, NULL);
+  g_autoptr(JsonObject) imported = NULL;
+  g_autoptr(GError) error = NULL;
+  BrmNewBatchWindow *window, *again;
+  FirstLeadWait wait = { NULL, NULL, 0 };
+  GtkWindow *main_window;
+  GtkWidget *focus, *search;
+
+  g_settings_set_string (settings, "server-url", brt_daemon_get_url (daemon));
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  g_assert_true (brt_wait_until (app_connected, app, WAIT_MS));
+  main_window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_assert_nonnull (main_window);
+
+  g_assert_cmpuint (count_new_batch_windows (&window), ==, 0);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "new-batch", NULL);
+  g_assert_cmpuint (count_new_batch_windows (&window), ==, 1);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (window)) == main_window);
+  g_assert_true (brt_wait_until (first_page_loaded, window, WAIT_MS));
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "new-batch", NULL);
+  g_assert_cmpuint (count_new_batch_windows (&again), ==, 1);
+  g_assert_true (again == window);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+
+  /* Closed: hidden, not destroyed. A lead that sorts first arrives. */
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_cmpuint (count_new_batch_windows (&again), ==, 1);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window)));
+  imported = brt_request (daemon, "POST", "/api/v1/leads",
+                          "[{\"company_name\": \"AAA First Lead\", \"domain\": \"aaa.example\"}]", 200);
+  g_assert_cmpint (brt_int (imported, "imported"), ==, 1);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "new-batch", NULL);
+  g_assert_cmpuint (count_new_batch_windows (&again), ==, 1);
+  g_assert_true (again == window);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  focus = gtk_window_get_focus (GTK_WINDOW (window));
+  search = brm_lead_browser_get_search_entry (brm_new_batch_window_get_browser (window));
+  g_assert_true (focus != NULL && (focus == search || gtk_widget_is_ancestor (focus, search)));
+  wait.window = window;
+  wait.company = "AAA First Lead";
+  wait.total = ids->len + 1;
+  g_assert_true (brt_wait_until (first_lead_is, &wait, WAIT_MS));
+
+  /* The window goes with the main window. */
+  brm_connection_stop (brm_application_get_connection (app));
+  gtk_window_destroy (main_window);
+  g_assert_cmpuint (count_new_batch_windows (&again), ==, 0);
+  g_settings_reset (settings, "server-url");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1208,6 +1335,7 @@ main (int    argc,
   g_test_add_func ("/monitor/new-batch/import-report", test_import_report);
   g_test_add_func ("/monitor/new-batch/draft-survives", test_draft_survives);
   g_test_add_func ("/monitor/new-batch/accessible", test_accessible);
+  g_test_add_func ("/monitor/new-batch/one-window", test_one_window);
 
   return g_test_run ();
 }
