@@ -38,6 +38,7 @@ struct _BrmAnalyticsPage
   GtkStack          *stack;
   AdwStatusPage     *error_page;
   GtkLabel          *totals_label;
+  GtkWidget         *top_box;
   GtkBox            *batches_slot;
   GtkBox            *cost_slot;
   GtkBox            *leads_slot;
@@ -698,6 +699,7 @@ brm_analytics_page_class_init (BrmAnalyticsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BrmAnalyticsPage, period_dropdown);
   gtk_widget_class_bind_template_child (widget_class, BrmAnalyticsPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, BrmAnalyticsPage, status_label);
+  gtk_widget_class_bind_template_child (widget_class, BrmAnalyticsPage, top_box);
   gtk_widget_class_bind_template_child (widget_class, BrmAnalyticsPage, refresh_button);
   gtk_widget_class_bind_template_child (widget_class, BrmAnalyticsPage, export_button);
   gtk_widget_class_bind_template_child (widget_class, BrmAnalyticsPage, stack);
@@ -721,6 +723,13 @@ static void
 brm_analytics_page_init (BrmAnalyticsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The flow box wraps the two lists in children of its own, which would
+   * each be a focus stop with nothing to do. */
+  for (GtkWidget *child = gtk_widget_get_first_child (self->top_box);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    gtk_widget_set_focusable (child, FALSE);
 
   self->cancellable = g_cancellable_new ();
   self->model = brm_analytics_model_new (NULL);

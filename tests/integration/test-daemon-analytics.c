@@ -618,6 +618,11 @@ test_migration (void)
                "DROP TRIGGER batch_leads_rollup_update; DROP TABLE lead_rollup; DROP TABLE lead_day_percentiles;"
                "DROP INDEX batch_leads_done; DROP INDEX batch_leads_failed_code; DROP INDEX batches_analytics;"
                "CREATE INDEX batch_leads_completed ON batch_leads (completed_at);"
+               /* and what version 3 added after it (the lead search), so the
+                * file is a true version 1 that both migrations run over */
+               "DROP TRIGGER leads_search_ai; DROP TRIGGER leads_search_au; DROP TRIGGER leads_search_ad;"
+               "DROP TABLE lead_search; DROP TABLE lead_search_log; DROP TABLE lead_search_text;"
+               "DROP INDEX leads_company_nocase; DROP INDEX batch_leads_started;"
                "PRAGMA user_version = 1; COMMIT");
   sqlite3_close (db);
 
