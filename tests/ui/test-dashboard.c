@@ -187,6 +187,36 @@ action_enabled (Fixture    *f,
   return gtk_widget_get_sensitive (button);
 }
 
+static const char *action_tooltip (Fixture    *f,
+                                   const char *action_name);
+
+typedef struct
+{
+  Fixture    *f;
+  const char *action_name;
+} ActionWait;
+
+static gboolean
+action_becomes_enabled (gpointer data)
+{
+  ActionWait *w = data;
+
+  return action_enabled (w->f, w->action_name);
+}
+
+/* The window enables an action once the store and the controller agree
+ * the batch is in a state it applies to; that can trail the status the
+ * store shows by a main-loop turn or a server round trip. */
+static void
+wait_enabled (Fixture    *f,
+              const char *action_name)
+{
+  ActionWait w = { f, action_name };
+
+  if (!brt_wait_until (action_becomes_enabled, &w, 10000))
+    g_error ("%s stayed disabled: %s", action_name, action_tooltip (f, action_name));
+}
+
 static const char *
 action_tooltip (Fixture    *f,
                 const char *action_name)
@@ -313,6 +343,7 @@ test_pause_resume_cancel_reach_server (Fixture       *f,
   wait_status (f, id, BR_BATCH_STATUS_RUNNING);
 
   /* Cancel always asks, and says how many leads it drops. */
+  wait_enabled (f, "win.batch-cancel");
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.batch-cancel", NULL);
   dialog = wait_dialog (f);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "will be skipped"));
@@ -322,6 +353,7 @@ test_pause_resume_cancel_reach_server (Fixture       *f,
   status = server_status (f, id);
   g_assert_cmpstr (status, ==, "running");
 
+  wait_enabled (f, "win.batch-cancel");
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.batch-cancel", NULL);
   dialog = wait_dialog (f);
   adw_message_dialog_response (dialog, "confirm");
