@@ -473,6 +473,8 @@ struct _BrmBatchTable
   GtkColumnView      *column_view;
   AdwStatusPage      *empty_page;
   GtkButton          *clear_button;
+  GtkRevealer        *id_filter_revealer;
+  GtkLabel           *id_filter_label;
 
   GListModel         *model;
   GSettings          *settings;
@@ -482,6 +484,7 @@ struct _BrmBatchTable
   GtkCustomFilter    *text_filter;
   GtkCustomFilter    *status_filter;
   GtkCustomFilter    *template_filter;
+  GtkCustomFilter    *id_filter;
   GSimpleActionGroup *actions;
   GMenu              *columns_menu;
 
@@ -494,6 +497,8 @@ struct _BrmBatchTable
   guint               search_idle;
   int                 status_filter_value;
   char               *template_filter_value;
+  GHashTable         *id_filter_ids;     /* batch ids to show; NULL for all */
+  char               *id_filter_text;    /* what they are, for the operator */
   GHashTable         *templates;         /* versions in template_list */
 
   GHashTable         *watched;           /* BrBatch → Watch: the selected rows */
@@ -1030,6 +1035,15 @@ status_filter_cb (gpointer item,
 }
 
 static gboolean
+id_filter_cb (gpointer item,
+              gpointer user_data)
+{
+  BrmBatchTable *self = user_data;
+
+  return g_hash_table_contains (self->id_filter_ids, br_batch_get_id (item));
+}
+
+static gboolean
 template_filter_cb (gpointer item,
                     gpointer user_data)
 {
@@ -1225,7 +1239,8 @@ reset_templates (BrmBatchTable *self)
 static gboolean
 filters_active (BrmBatchTable *self)
 {
-  return self->needle != NULL || self->status_filter_value >= 0 || self->template_filter_value != NULL;
+  return self->needle != NULL || self->status_filter_value >= 0 || self->template_filter_value != NULL ||
+         self->id_filter_ids != NULL;
 }
 
 static void
@@ -1531,6 +1546,14 @@ column_state_changed_cb (BrmBatchTable *self)
 /* Construction --------------------------------------------------------------- */
 
 static void
+clear_id_filter_action (GSimpleAction *action,
+                        GVariant      *param,
+                        gpointer       user_data)
+{
+  brm_batch_table_set_id_filter (BRM_BATCH_TABLE (user_data), NULL, NULL);
+}
+
+static void
 clear_filters_action (GSimpleAction *action,
                       GVariant      *parameter,
                       gpointer       user_data)
@@ -1587,6 +1610,13 @@ setup_columns (BrmBatchTable *self)
   g_signal_connect_swapped (gtk_column_view_get_columns (self->column_view), "items-changed",
                             G_CALLBACK (column_state_changed_cb), self);
 
+  {
+    g_autoptr(GSimpleAction) clear_ids = g_simple_action_new ("clear-id-filter", NULL);
+
+    g_simple_action_set_enabled (clear_ids, FALSE);
+    g_signal_connect (clear_ids, "activate", G_CALLBACK (clear_id_filter_action), self);
+    g_action_map_add_action (G_ACTION_MAP (self->actions), G_ACTION (clear_ids));
+  }
   clear = g_simple_action_new ("clear-filters", NULL);
   g_signal_connect (clear, "activate", G_CALLBACK (clear_filters_action), self);
   g_action_map_add_action (G_ACTION_MAP (self->actions), G_ACTION (clear));
@@ -1605,7 +1635,9 @@ setup_models (BrmBatchTable *self)
   self->status_filter = gtk_custom_filter_new (NULL, NULL, NULL);
   self->template_filter = gtk_custom_filter_new (NULL, NULL, NULL);
   self->text_filter = gtk_custom_filter_new (NULL, NULL, NULL);
+  self->id_filter = gtk_custom_filter_new (NULL, NULL, NULL);
   /* Cheapest first: the every-filter stops at the first that says no. */
+  gtk_multi_filter_append (GTK_MULTI_FILTER (every), g_object_ref (GTK_FILTER (self->id_filter)));
   gtk_multi_filter_append (GTK_MULTI_FILTER (every), g_object_ref (GTK_FILTER (self->status_filter)));
   gtk_multi_filter_append (GTK_MULTI_FILTER (every), g_object_ref (GTK_FILTER (self->template_filter)));
   gtk_multi_filter_append (GTK_MULTI_FILTER (every), g_object_ref (GTK_FILTER (self->text_filter)));
@@ -1681,6 +1713,9 @@ brm_batch_table_dispose (GObject *object)
   g_clear_object (&self->text_filter);
   g_clear_object (&self->status_filter);
   g_clear_object (&self->template_filter);
+  g_clear_object (&self->id_filter);
+  g_clear_pointer (&self->id_filter_ids, g_hash_table_unref);
+  g_clear_pointer (&self->id_filter_text, g_free);
   g_clear_object (&self->actions);
   g_clear_object (&self->columns_menu);
   g_clear_object (&self->model);
@@ -1841,6 +1876,8 @@ brm_batch_table_class_init (BrmBatchTableClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BrmBatchTable, column_view);
   gtk_widget_class_bind_template_child (widget_class, BrmBatchTable, empty_page);
   gtk_widget_class_bind_template_child (widget_class, BrmBatchTable, clear_button);
+  gtk_widget_class_bind_template_child (widget_class, BrmBatchTable, id_filter_revealer);
+  gtk_widget_class_bind_template_child (widget_class, BrmBatchTable, id_filter_label);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, status_selected_cb);
@@ -2215,6 +2252,75 @@ brm_batch_table_clear_filters (BrmBatchTable *self)
   brm_batch_table_set_search_text (self, NULL);
   brm_batch_table_set_status_filter (self, -1);
   brm_batch_table_set_template_filter (self, NULL);
+  brm_batch_table_set_id_filter (self, NULL, NULL);
+}
+
+/**
+ * brm_batch_table_set_id_filter:
+ * @self: a #BrmBatchTable
+ * @ids: (nullable) (array zero-terminated=1): the batches to show; %NULL
+ *   for all
+ * @text: (nullable): what they are, shown above the rows with a button
+ *   back to all batches (e.g. "Batches with error TIMEOUT")
+ *
+ * Limits the rows to a set of batches chosen elsewhere, on top of the
+ * search and filters. An empty @ids shows no row (and the empty state
+ * says the filters match nothing).
+ */
+void
+brm_batch_table_set_id_filter (BrmBatchTable      *self,
+                               const char * const *ids,
+                               const char         *text)
+{
+  gboolean had = FALSE;
+
+  g_return_if_fail (BRM_IS_BATCH_TABLE (self));
+
+  had = self->id_filter_ids != NULL;
+  g_clear_pointer (&self->id_filter_ids, g_hash_table_unref);
+  g_clear_pointer (&self->id_filter_text, g_free);
+
+  if (ids != NULL)
+    {
+      self->id_filter_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      for (guint i = 0; ids[i] != NULL; i++)
+        g_hash_table_add (self->id_filter_ids, g_strdup (ids[i]));
+      self->id_filter_text = g_strdup (text);
+    }
+
+  gtk_label_set_label (self->id_filter_label, self->id_filter_text ? self->id_filter_text : "");
+  gtk_revealer_set_reveal_child (self->id_filter_revealer, ids != NULL);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self->actions),
+                                                                            "clear-id-filter")),
+                               ids != NULL);
+
+  if (ids != NULL && !had)
+    gtk_custom_filter_set_filter_func (self->id_filter, id_filter_cb, self, NULL);
+  else if (ids == NULL && had)
+    gtk_custom_filter_set_filter_func (self->id_filter, NULL, NULL, NULL);
+  else if (ids != NULL)
+    gtk_filter_changed (GTK_FILTER (self->id_filter), GTK_FILTER_CHANGE_DIFFERENT);
+  else
+    return;
+
+  update_empty_state (self);
+  show_first_rows (self);
+}
+
+/**
+ * brm_batch_table_get_id_filter_text:
+ *
+ * Returns: (nullable): the text of the id filter, %NULL when every batch
+ *   may show
+ */
+const char *
+brm_batch_table_get_id_filter_text (BrmBatchTable *self)
+{
+  g_return_val_if_fail (BRM_IS_BATCH_TABLE (self), NULL);
+
+  if (self->id_filter_ids == NULL)
+    return NULL;
+  return self->id_filter_text ? self->id_filter_text : "";
 }
 
 guint

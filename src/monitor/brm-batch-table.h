@@ -36,6 +36,10 @@ const char        *brm_batch_table_get_template_filter (BrmBatchTable *self);
 void               brm_batch_table_set_template_filter (BrmBatchTable *self,
                                                         const char    *template_version);
 void               brm_batch_table_clear_filters       (BrmBatchTable *self);
+void               brm_batch_table_set_id_filter       (BrmBatchTable      *self,
+                                                        const char * const *ids,
+                                                        const char         *text);
+const char        *brm_batch_table_get_id_filter_text  (BrmBatchTable *self);
 guint              brm_batch_table_get_n_visible       (BrmBatchTable *self);
 
 gboolean           brm_batch_table_get_stale           (BrmBatchTable *self);

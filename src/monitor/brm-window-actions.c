@@ -654,6 +654,136 @@ reconnect_action (GtkWidget  *widget,
     br_live_feed_reconnect_now (brm_connection_get_feed (self->connection));
 }
 
+/* win.show-batches-with-error ------------------------------------------------ */
+
+/* More than an operator reads through; the label says when there were more. */
+#define MAX_ERROR_BATCHES 1000
+#define ERROR_PAGE_SIZE 200
+
+typedef struct
+{
+  GWeakRef   window;
+  char      *code;
+  GPtrArray *ids;
+  gint64     total;
+} ErrorListing;
+
+static void
+error_listing_free (ErrorListing *listing)
+{
+  g_weak_ref_clear (&listing->window);
+  g_free (listing->code);
+  g_ptr_array_unref (listing->ids);
+  g_free (listing);
+}
+
+static void list_error_page (BrmWindow    *self,
+                             ErrorListing *listing);
+
+static void
+list_error_page_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  ErrorListing *listing = user_data;
+  g_autoptr(BrmWindow) self = g_weak_ref_get (&listing->window);
+  g_autoptr(GPtrArray) batches = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  BrBatchStore *store;
+
+  batches = br_client_list_batches_full_finish (BR_CLIENT (source), result, &listing->total, &error);
+
+  if (self == NULL || self->connection == NULL ||
+      brm_connection_get_client (self->connection) != BR_CLIENT (source))
+    {
+      error_listing_free (listing);
+      return;
+    }
+
+  if (batches == NULL)
+    {
+      text = g_strdup_printf (_("Could not list the batches with error %s: %s"), listing->code, error->message);
+      brm_window_toast (self, text);
+      error_listing_free (listing);
+      return;
+    }
+
+  /* The store may not hold them (it keeps the newest finished batches
+   * only): add them, so the table can show them and keep them current. */
+  store = brm_connection_get_store (self->connection);
+  for (guint i = 0; i < batches->len; i++)
+    {
+      BrBatch *batch = g_ptr_array_index (batches, i);
+
+      br_batch_store_upsert (store, batch);
+      g_ptr_array_add (listing->ids, g_strdup (br_batch_get_id (batch)));
+    }
+
+  if (batches->len > 0 && (gint64) listing->ids->len < listing->total &&
+      listing->ids->len < MAX_ERROR_BATCHES)
+    {
+      list_error_page (self, listing);
+      return;
+    }
+
+  if ((gint64) listing->ids->len < listing->total)
+    text = g_strdup_printf (_("The newest %u of %" PRId64 " batches with a lead that failed with %s"),
+                            listing->ids->len, listing->total, listing->code);
+  else
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u batch with a lead that failed with %s",
+                                         "%u batches with a lead that failed with %s",
+                                         listing->ids->len),
+                            listing->ids->len, listing->code);
+
+  g_ptr_array_add (listing->ids, NULL);
+  brm_batch_table_set_id_filter (self->table, (const char * const *) listing->ids->pdata, text);
+  error_listing_free (listing);
+}
+
+static void
+list_error_page (BrmWindow    *self,
+                 ErrorListing *listing)
+{
+  BrBatchQuery query = { 0 };
+
+  query.skip = listing->ids->len;
+  query.limit = ERROR_PAGE_SIZE;
+  br_client_list_batches_full_async (brm_connection_get_client (self->connection), &query, listing->code,
+                                     NULL, list_error_page_cb, listing);
+}
+
+/* From the Analytics page's error breakdown: the Batches page, limited to
+ * the batches the service says had a lead fail with this code. */
+static void
+show_batches_with_error_action (GtkWidget  *widget,
+                                const char *action_name,
+                                GVariant   *param)
+{
+  BrmWindow *self = BRM_WINDOW (widget);
+  ErrorListing *listing;
+  const char *code = g_variant_get_string (param, NULL);
+
+  if (self->connection == NULL || code[0] == '\0')
+    return;
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "batches");
+  adw_leaflet_set_visible_child (self->leaflet, self->list_page);
+
+  if (!brm_connection_has_capability (self->connection, "batches.error_code"))
+    {
+      brm_window_toast (self, _("This service cannot list batches by error code"));
+      return;
+    }
+
+  listing = g_new0 (ErrorListing, 1);
+  g_weak_ref_init (&listing->window, self);
+  listing->code = g_strdup (code);
+  listing->ids = g_ptr_array_new_with_free_func (g_free);
+  list_error_page (self, listing);
+}
+
 void
 brm_window_actions_class_init (GtkWidgetClass *widget_class)
 {
@@ -667,6 +797,7 @@ brm_window_actions_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.show-list", NULL, show_list_action);
   gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
+  gtk_widget_class_install_action (widget_class, "win.show-batches-with-error", "s", show_batches_with_error_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.batch-pause", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.batch-resume", NULL);

@@ -520,6 +520,59 @@ test_accessible_names (Fixture       *f,
                                        "Pause (Ctrl+P) — not available: no batch is selected");
 }
 
+static gboolean
+id_filter_set (gpointer data)
+{
+  return brm_batch_table_get_id_filter_text (data) != NULL;
+}
+
+/* Analytics' "Show Batches With This Error": the table shows exactly the
+ * batches the service lists for the code, and one button brings back the
+ * rest. */
+static void
+test_batches_with_error (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *a = start_batch (f, 2, 2, "\"retry_failed\": false");
+  g_autofree char *b = start_batch (f, 3, 0, "\"retry_failed\": false");
+  g_autofree char *c = start_batch (f, 1, 1, "\"retry_failed\": false");
+  g_autoptr(JsonNode) listed = NULL;
+  BrmBatchTable *table = table_of (f);
+  guint status = 0;
+
+  wait_status (f, a, BR_BATCH_STATUS_COMPLETED);
+  wait_status (f, b, BR_BATCH_STATUS_COMPLETED);
+  wait_status (f, c, BR_BATCH_STATUS_COMPLETED);
+  g_assert_cmpuint (brm_batch_table_get_n_visible (table), ==, 3);
+
+  /* What the service says, independently of the window. */
+  listed = brt_http (f->daemon, "GET", "/api/v1/batch?error_code=EXIT_3", NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (listed), "total_count"), ==, 2);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-batches-with-error", "s", "EXIT_3");
+  g_assert_true (brt_wait_until (id_filter_set, table, 10000));
+  g_assert_cmpuint (brm_batch_table_get_n_visible (table), ==, 2);
+  g_assert_cmpstr (brm_batch_table_get_id_filter_text (table), ==, "2 batches with a lead that failed with EXIT_3");
+  g_assert_true (brm_batch_table_select_batch (table, a));
+  g_assert_true (brm_batch_table_select_batch (table, c));
+  g_assert_false (brm_batch_table_select_batch (table, b));
+
+  /* "Show All Batches" undoes only this. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (table), "table.clear-id-filter", NULL));
+  g_assert_null (brm_batch_table_get_id_filter_text (table));
+  g_assert_cmpuint (brm_batch_table_get_n_visible (table), ==, 3);
+
+  /* A code no lead failed with: nothing matches, and the table says so. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-batches-with-error", "s", "NO_SUCH_CODE");
+  g_assert_true (brt_wait_until (id_filter_set, table, 10000));
+  g_assert_cmpuint (brm_batch_table_get_n_visible (table), ==, 0);
+  g_assert_cmpstr (brm_batch_table_get_id_filter_text (table), ==, "0 batches with a lead that failed with NO_SUCH_CODE");
+  brm_batch_table_clear_filters (table);
+  g_assert_null (brm_batch_table_get_id_filter_text (table));
+  g_assert_cmpuint (brm_batch_table_get_n_visible (table), ==, 3);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -533,6 +586,7 @@ main (int    argc,
   g_test_add ("/monitor/dashboard/bulk-pause-dialog", Fixture, NULL, fixture_setup, test_bulk_pause_dialog, fixture_teardown);
   g_test_add ("/monitor/dashboard/offline-stale-reconnect", Fixture, NULL, fixture_setup, test_offline_stale_reconnect, fixture_teardown);
   g_test_add ("/monitor/dashboard/accessible-names", Fixture, NULL, fixture_setup, test_accessible_names, fixture_teardown);
+  g_test_add ("/monitor/dashboard/batches-with-error", Fixture, NULL, fixture_setup, test_batches_with_error, fixture_teardown);
 
   return g_test_run ();
 }
