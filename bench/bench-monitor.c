@@ -56,6 +56,7 @@
 #define FRAME_INTERVAL_MS   16
 #define UPDATE_HZ           10
 #define FRAME_BUDGET_US     16000
+#define FLUSH_BUDGET_US     8000    /* as BrmBatchTable's frame tick */
 #define WAIT_TIMEOUT_MS     60000
 #define CHILD_TIMEOUT_S     300
 
@@ -953,7 +954,9 @@ frame_cb (gpointer data)
     }
   l->last_frame_us = t0;
 
-  br_batch_store_flush (l->h->store);
+  /* As the table's tick callback does on each frame: at most 8 ms of
+   * updates, the rest of a burst in the next frames. */
+  br_batch_store_flush_budget (l->h->store, FLUSH_BUDGET_US);
   t1 = g_get_monotonic_time ();
   force_layout (l->h);
   t2 = g_get_monotonic_time ();
@@ -1093,6 +1096,8 @@ phase_live (guint n,
            l.next, l.released, l.released - l.next, l.frame_us->len, expected_frames, h.real_layout_us->len);
   if (starved)
     g_print ("bench-monitor: the main loop did not keep up: frames starved behind decoding\n");
+  g_print ("bench-monitor: %u batches' updates still queued in the store at the end\n",
+           br_batch_store_get_n_queued (h.store));
   bench_stats_print ("our work per frame", l.frame_us);
   bench_stats_print ("  store flush (apply+notify)", l.flush_us);
   bench_stats_print ("  table measure + allocate", l.layout_us);

@@ -928,6 +928,89 @@ test_live_service (void)
   close_table (&shown);
 }
 
+/* With the store's own tick off, only the table's frame tick applies live
+ * updates: while the table is on screen, in frames, and a burst larger
+ * than one frame's budget still arrives whole, in order. */
+typedef struct
+{
+  BrBatchStore *store;
+  guint         n_frames;
+} FlushWait;
+
+static gboolean
+count_frame_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       data)
+{
+  ((FlushWait *) data)->n_frames++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+store_flushed (gpointer data)
+{
+  return !br_batch_store_get_has_queued (((FlushWait *) data)->store);
+}
+
+static void
+queue_progress (BrBatchStore *store,
+                guint         n,
+                gint64        processed)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(BrBatch) batch = g_list_model_get_item (G_LIST_MODEL (store), i);
+      g_autoptr(JsonObject) change = json_object_new ();
+
+      json_object_set_string_member (change, "id", br_batch_get_id (batch));
+      json_object_set_int_member (change, "processed_leads", processed);
+      g_assert_true (br_batch_store_queue_update (store, change, NULL));
+    }
+}
+
+static void
+test_updates_follow_frames (void)
+{
+  g_autoptr(BrBatchStore) store = make_store (3000);
+  BrmBatchTable *table = new_table ();
+  FlushWait wait = { store, 0 };
+  Shown shown;
+  guint tick;
+
+  br_batch_store_set_tick_interval (store, 0);
+  brm_batch_table_set_model (table, G_LIST_MODEL (store));
+
+  /* Not on screen: nothing applies them. */
+  queue_progress (store, 3000, 7);
+  for (int i = 0; i < 10; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (br_batch_store_get_has_queued (store));
+
+  shown = show_table (table);
+  tick = gtk_widget_add_tick_callback (GTK_WIDGET (table), count_frame_cb, &wait, NULL);
+  g_assert_true (brt_wait_until (store_flushed, &wait, 30000));
+  for (guint i = 0; i < 3000; i++)
+    {
+      g_autoptr(BrBatch) batch = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+      g_assert_cmpint (br_batch_get_processed_leads (batch), ==, 7);
+    }
+
+  /* Later updates come in later frames, then the tick stops. */
+  queue_progress (store, 10, 9);
+  g_assert_true (brt_wait_until (store_flushed, &wait, 10000));
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(BrBatch) batch = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+      g_assert_cmpint (br_batch_get_processed_leads (batch), ==, 9);
+    }
+  g_assert_cmpuint (wait.n_frames, >, 0);
+
+  gtk_widget_remove_tick_callback (GTK_WIDGET (table), tick);
+  close_table (&shown);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -943,6 +1026,7 @@ main (int    argc,
   g_test_add_func ("/monitor/batch-table/accessible", test_accessible);
   g_test_add_func ("/monitor/batch-table/scroll-follows-sort", test_scroll_follows_sort);
   g_test_add_func ("/monitor/batch-table/live-service", test_live_service);
+  g_test_add_func ("/monitor/batch-table/updates-follow-frames", test_updates_follow_frames);
 
   return g_test_run ();
 }

@@ -215,6 +215,86 @@ test_bad_update_keeps_last_good_state (void)
   g_assert_error (error, BR_DECODE_ERROR, BR_DECODE_ERROR_MISSING);
 }
 
+static void
+count_has_queued (GObject    *object,
+                  GParamSpec *pspec,
+                  guint      *n)
+{
+  (*n)++;
+}
+
+/* A budgeted flush applies a burst over several calls, in arrival order,
+ * and says when the queue is empty. */
+static void
+test_flush_budget (void)
+{
+  g_autoptr(BrBatchStore) store = br_batch_store_new ();
+  g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (Change));
+  guint n_has_queued = 0, n_calls = 0, applied_before;
+  gboolean more;
+
+  br_batch_store_set_tick_interval (store, 0);
+  g_signal_connect (store, "items-changed", G_CALLBACK (record_change), changes);
+  g_signal_connect (store, "notify::has-queued", G_CALLBACK (count_has_queued), &n_has_queued);
+  g_assert_false (br_batch_store_get_has_queued (store));
+  g_assert_false (br_batch_store_flush_budget (store, 0));
+
+  for (int i = 0; i < 100; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("b%03d", i);
+      g_autofree char *text = batch_json (id, "running", i, 1.0);
+      g_autoptr(JsonNode) node = parse (text);
+
+      g_assert_true (br_batch_store_queue_update (store, json_node_get_object (node), NULL));
+    }
+  g_assert_true (br_batch_store_get_has_queued (store));
+  g_assert_cmpuint (n_has_queued, ==, 1);
+
+  /* No time at all still makes progress, from the oldest update on. */
+  g_assert_true (br_batch_store_flush_budget (store, 0));
+  applied_before = g_list_model_get_n_items (G_LIST_MODEL (store));
+  g_assert_cmpuint (applied_before, >, 0);
+  g_assert_cmpuint (applied_before, <, 100);
+  g_assert_cmpuint (br_batch_store_get_n_queued (store), ==, 100 - applied_before);
+  g_assert_nonnull (br_batch_store_lookup (store, "b000"));
+  g_assert_null (br_batch_store_lookup (store, "b099"));
+
+  /* A newer update of a batch still queued folds into it, in its place. */
+  {
+    g_autofree char *text = batch_json ("b099", "running", 500, 1.0);
+    g_autoptr(JsonNode) node = parse (text);
+
+    g_assert_true (br_batch_store_queue_update (store, json_node_get_object (node), NULL));
+  }
+  g_assert_cmpuint (br_batch_store_get_n_queued (store), ==, 100 - applied_before);
+
+  do
+    {
+      more = br_batch_store_flush_budget (store, 0);
+      n_calls++;
+    }
+  while (more && n_calls < 1000);
+  g_assert_false (more);
+  g_assert_cmpuint (n_calls, >, 1);
+  g_assert_false (br_batch_store_get_has_queued (store));
+  g_assert_cmpuint (n_has_queued, ==, 2);
+  g_assert_cmpuint (br_batch_store_get_n_queued (store), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 100);
+  g_assert_cmpint (br_batch_get_processed_leads (br_batch_store_lookup (store, "b099")), ==, 500);
+  g_assert_cmpuint (br_batch_store_get_n_running (store), ==, 100);
+
+  /* Rows were appended in arrival order, one change per call. */
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autoptr(BrBatch) batch = g_list_model_get_item (G_LIST_MODEL (store), i);
+      g_autofree char *id = g_strdup_printf ("b%03u", i);
+
+      g_assert_cmpstr (br_batch_get_id (batch), ==, id);
+    }
+  g_assert_cmpuint (changes->len, ==, n_calls + 1);
+  g_assert_cmpuint (g_array_index (changes, Change, 1).position, ==, applied_before);
+}
+
 static gboolean
 tick_done (gpointer data)
 {
@@ -394,6 +474,7 @@ main (int    argc,
   g_test_add_func ("/libbatchrunner/batch-store/apply-delta", test_updates_in_place_and_folded);
   g_test_add_func ("/libbatchrunner/batch-store/bad-update-keeps-state", test_bad_update_keeps_last_good_state);
   g_test_add_func ("/libbatchrunner/batch-store/tick", test_tick_applies_on_its_own);
+  g_test_add_func ("/libbatchrunner/batch-store/flush-budget", test_flush_budget);
   g_test_add_func ("/libbatchrunner/live-feed/sequence", test_feed_sequence);
   g_test_add_func ("/libbatchrunner/live-feed/big-snapshot", test_feed_big_snapshot);
   g_test_add_func ("/libbatchrunner/live-feed/hostile-frames", test_feed_hostile_frames);
