@@ -382,6 +382,117 @@ test_feed_sequence (void)
   g_assert_cmpuint (br_live_feed_get_n_bad_messages (f), ==, 0);
 }
 
+/* The socket's path: messages decoded in the feed's thread and applied on
+ * this one, in the order they came, with the same sequence rules. */
+static void
+receive (BrLiveFeed *f,
+         const char *text)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+
+  _br_live_feed_receive_text (f, bytes);
+}
+
+typedef struct
+{
+  BrLiveFeed *feed;
+  guint64     n_bad;
+} BadWait;
+
+static gboolean
+bad_messages_reach (gpointer data)
+{
+  BadWait *w = data;
+
+  return br_live_feed_get_n_bad_messages (w->feed) >= w->n_bad;
+}
+
+static void
+iterate_until (gboolean (*done) (gpointer),
+               gpointer   data)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (10000, give_up, &timed_out);
+
+  while (!done (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (timed_out);
+  g_source_remove (id);
+}
+
+static void
+test_feed_threaded (void)
+{
+  g_autoptr(BrBatchStore) store = br_batch_store_new ();
+  g_autoptr(BrLiveFeed) f = new_feed (store);
+  g_autoptr(GString) snap = g_string_new ("{\"type\":\"snapshot\",\"seq\":20,\"batches\":[");
+  g_autoptr(GString) bad_snap = g_string_new ("{\"type\":\"snapshot\",\"seq\":40,\"batches\":[");
+  g_autofree char *b1 = batch_json ("b0", "running", 50, 1);
+  g_autofree char *b2 = batch_json ("b0", "running", 60, 1);
+  g_autofree char *b3 = batch_json ("b1", "running", 70, 1);
+  g_autofree char *next = g_strdup_printf ("{\"type\":\"batch_updated\",\"seq\":21,\"batch\":%s}", b1);
+  g_autofree char *dup = g_strdup_printf ("{\"type\":\"batch_updated\",\"seq\":21,\"batch\":%s}", b2);
+  g_autofree char *after = g_strdup_printf ("{\"type\":\"batch_updated\",\"seq\":22,\"batch\":%s}", b2);
+  g_autofree char *gap = g_strdup_printf ("{\"type\":\"batch_updated\",\"seq\":30,\"batch\":%s}", b3);
+  BadWait wait = { f, 0 };
+
+  br_batch_store_set_tick_interval (store, 0);
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("b%u", i);
+      g_autofree char *batch = batch_json (id, i % 2 ? "completed" : "running", 10, 1);
+
+      g_string_append_printf (snap, "%s%s", i ? "," : "", batch);
+      g_string_append_printf (bad_snap, "%s%s", i ? "," : "", i == 299 ? "{\"id\":\"x\",\"total_leads\":\"many\"}" : batch);
+    }
+  g_string_append (snap, "]}");
+  g_string_append (bad_snap, "]}");
+
+  /* All at once, before any is decoded: they apply in order. */
+  receive (f, snap->str);
+  receive (f, next);
+  receive (f, dup);
+  receive (f, "{not json");
+  receive (f, after);
+  receive (f, gap);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+
+  wait.n_bad = 1;
+  iterate_until (bad_messages_reach, &wait);
+  /* The gap came last: it was not applied and asked for a resync. */
+  while (_br_live_feed_get_n_resyncs (f) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (br_live_feed_get_n_bad_messages (f), ==, 1);
+  g_assert_cmpint (br_live_feed_get_last_seq (f), ==, 22);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 300);
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autoptr(BrBatch) batch = g_list_model_get_item (G_LIST_MODEL (store), i);
+      g_autofree char *id = g_strdup_printf ("b%u", i);
+
+      g_assert_cmpstr (br_batch_get_id (batch), ==, id);
+    }
+  br_batch_store_flush (store);
+  g_assert_cmpint (br_batch_get_processed_leads (br_batch_store_lookup (store, "b0")), ==, 60);
+  g_assert_cmpint (br_batch_get_processed_leads (br_batch_store_lookup (store, "b1")), ==, 10);
+  g_assert_cmpuint (br_batch_store_get_n_running (store), ==, 150);
+
+  /* A snapshot with one bad batch changes nothing. */
+  receive (f, bad_snap->str);
+  wait.n_bad = 2;
+  iterate_until (bad_messages_reach, &wait);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 300);
+  g_assert_cmpint (br_live_feed_get_last_seq (f), ==, 22);
+
+  /* Stopping drops what was received and not yet applied. */
+  receive (f, snap->str);
+  br_live_feed_stop (f);
+  receive (f, "{not json either");
+  wait.n_bad = 3;
+  iterate_until (bad_messages_reach, &wait);
+  g_assert_cmpint (br_live_feed_get_last_seq (f), ==, 22);
+}
+
 /* Many objects side by side are not deep nesting (a depth count once
  * counted each object twice and refused big snapshots). */
 static void
@@ -477,6 +588,7 @@ main (int    argc,
   g_test_add_func ("/libbatchrunner/batch-store/flush-budget", test_flush_budget);
   g_test_add_func ("/libbatchrunner/live-feed/sequence", test_feed_sequence);
   g_test_add_func ("/libbatchrunner/live-feed/big-snapshot", test_feed_big_snapshot);
+  g_test_add_func ("/libbatchrunner/live-feed/threaded", test_feed_threaded);
   g_test_add_func ("/libbatchrunner/live-feed/hostile-frames", test_feed_hostile_frames);
 
   return g_test_run ();
