@@ -31,6 +31,7 @@ typedef struct
   GType      (*enum_type) (void);
   int        (*from_string) (const char *);
   const char *(*to_string) (int);
+  gboolean     interned;     /* BR_FIELD_STRING held as an interned GRefString */
 } BrField;
 
 typedef struct
@@ -44,6 +45,10 @@ typedef struct
   { key_, kind, G_STRUCT_OFFSET (Type, member), FALSE, NULL, NULL, NULL }
 #define BR_FIELD_REQ(Type, member, key_, kind) \
   { key_, kind, G_STRUCT_OFFSET (Type, member), TRUE, NULL, NULL, NULL }
+/* A string that many objects share (a template version, an operator): one
+ * interned copy for all of them instead of one each. */
+#define BR_FIELD_SHARED(Type, member, key_) \
+  { key_, BR_FIELD_STRING, G_STRUCT_OFFSET (Type, member), FALSE, NULL, NULL, NULL, TRUE }
 #define BR_FIELD_E(Type, member, key_, gtype, from, to) \
   { key_, BR_FIELD_ENUM, G_STRUCT_OFFSET (Type, member), FALSE, gtype, (int (*) (const char *)) from, (const char *(*) (int)) to }
 
