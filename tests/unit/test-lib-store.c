@@ -295,6 +295,34 @@ test_flush_budget (void)
   g_assert_cmpuint (g_array_index (changes, Change, 1).position, ==, applied_before);
 }
 
+/* Strings many batches share are held once; changing one batch's copy
+ * leaves the others alone. */
+static void
+test_shared_strings (void)
+{
+  g_autoptr(JsonNode) ja = parse ("{\"id\":\"a\",\"template_version\":\"v7\",\"created_by\":\"ana\",\"description\":\"d\"}");
+  g_autoptr(JsonNode) jb = parse ("{\"id\":\"b\",\"template_version\":\"v7\",\"created_by\":\"ana\",\"description\":\"d\"}");
+  g_autoptr(JsonNode) change = parse ("{\"id\":\"b\",\"template_version\":\"v8\",\"created_by\":null}");
+  g_autoptr(BrBatch) a = br_batch_new_from_json (json_node_get_object (ja), NULL);
+  g_autoptr(BrBatch) b = br_batch_new_from_json (json_node_get_object (jb), NULL);
+
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+  g_assert_true (br_batch_get_template_version (a) == br_batch_get_template_version (b));
+  g_assert_true (br_batch_get_created_by (a) == br_batch_get_created_by (b));
+  g_assert_true (br_batch_get_description (a) == br_batch_get_description (b));
+
+  g_assert_true (br_batch_update_from_json (b, json_node_get_object (change), NULL));
+  g_assert_cmpstr (br_batch_get_template_version (b), ==, "v8");
+  g_assert_null (br_batch_get_created_by (b));
+  g_assert_cmpstr (br_batch_get_template_version (a), ==, "v7");
+  g_assert_cmpstr (br_batch_get_created_by (a), ==, "ana");
+
+  br_batch_update_from_batch (b, a);
+  g_assert_true (br_batch_get_template_version (a) == br_batch_get_template_version (b));
+  g_assert_cmpstr (br_batch_get_created_by (b), ==, "ana");
+}
+
 static gboolean
 tick_done (gpointer data)
 {
@@ -586,6 +614,7 @@ main (int    argc,
   g_test_add_func ("/libbatchrunner/batch-store/bad-update-keeps-state", test_bad_update_keeps_last_good_state);
   g_test_add_func ("/libbatchrunner/batch-store/tick", test_tick_applies_on_its_own);
   g_test_add_func ("/libbatchrunner/batch-store/flush-budget", test_flush_budget);
+  g_test_add_func ("/libbatchrunner/batch/shared-strings", test_shared_strings);
   g_test_add_func ("/libbatchrunner/live-feed/sequence", test_feed_sequence);
   g_test_add_func ("/libbatchrunner/live-feed/big-snapshot", test_feed_big_snapshot);
   g_test_add_func ("/libbatchrunner/live-feed/threaded", test_feed_threaded);
