@@ -174,7 +174,7 @@ br_batch_new_from_json (JsonObject  *obj,
 
   g_return_val_if_fail (obj != NULL, NULL);
 
-  if (!_br_field_table_apply_json (&table, G_OBJECT (self), obj, error))
+  if (!_br_field_table_init_from_json (&table, G_OBJECT (self), obj, error))
     return NULL;
   return g_steal_pointer (&self);
 }

@@ -74,6 +74,12 @@ gboolean  _br_field_table_apply_json  (BrFieldTable   *table,
                                        GObject        *object,
                                        JsonObject     *obj,
                                        GError        **error);
+/* The same for an object nobody has seen yet (just made): no notifies,
+ * which nobody could hear and which cost a notify queue per object. */
+gboolean  _br_field_table_init_from_json (BrFieldTable *table,
+                                          GObject      *object,
+                                          JsonObject   *obj,
+                                          GError      **error);
 JsonNode *_br_field_table_to_json     (BrFieldTable   *table,
                                        GObject        *object);
 /* Copies every field of @from to @to (same type), notifying changes. */
