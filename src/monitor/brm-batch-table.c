@@ -946,11 +946,17 @@ apply_model_sort (BrmBatchTable *self,
     }
 
   sorter = ensure_model_sorter (column, descending);
-  if (gtk_sort_list_model_get_sorter (self->sort_model) != sorter)
-    gtk_sort_list_model_set_sorter (self->sort_model, sorter);
-  else
-    /* Asked again for the same order: sort by the values of now. */
-    gtk_sorter_changed (sorter, GTK_SORTER_CHANGE_DIFFERENT);
+  if (gtk_sort_list_model_get_sorter (self->sort_model) == sorter)
+    {
+      /* Asked again for the same order: sort by the values of now. The
+       * sort model keeps the keys it cached as long as the sorter's keys
+       * are compatible with them, and a "changed" signal alone keeps them:
+       * numeric columns would sort by their old values. A new sorter has
+       * keys of its own. */
+      g_clear_object (&column->model_sorters[descending ? 1 : 0]);
+      sorter = ensure_model_sorter (column, descending);
+    }
+  gtk_sort_list_model_set_sorter (self->sort_model, sorter);
 }
 
 static void
