@@ -4,9 +4,20 @@
 #include "config.h"
 
 #include <math.h>
+#ifdef __GLIBC__
+# include <malloc.h>
+#endif
 
 #include "br-batch-store.h"
+#include "br-batch-store-private.h"
 #include "br-error.h"
+
+/* How many batches a snapshot must hold before the store gives the freed
+ * decoding memory back to the system (see trim_idle_cb). */
+#define TRIM_AFTER_N_BATCHES 5000
+/* How long the store's own tick may spend applying updates before it
+ * leaves the rest for the next tick: half a 60 Hz frame. */
+#define TICK_BUDGET_US 8000
 
 /**
  * BrBatchStore:
@@ -32,6 +43,7 @@ struct _BrBatchStore
   GPtrArray  *queue_order;    /* ids in arrival order, for deterministic application */
   guint       tick_interval;
   guint       tick_source;
+  guint       trim_source;
 
   guint       n_running;
   guint       n_pending;
@@ -59,6 +71,7 @@ enum {
   PROP_LEADS_PER_MINUTE,
   PROP_SPENT_TODAY,
   PROP_DAILY_BUDGET,
+  PROP_HAS_QUEUED,
   N_PROPS
 };
 
@@ -268,32 +281,26 @@ remove_marked (BrBatchStore *self,
 }
 
 /**
- * br_batch_store_apply_snapshot:
- * @self: a #BrBatchStore
+ * _br_batch_store_decode_snapshot:
  * @batches: the server's `snapshot.batches`
  * @error: where to say what was wrong
  *
- * Makes the store hold exactly @batches. Batches already present are
- * updated in place (their rows stay), those absent are removed and new
- * ones appended, each with the smallest items-changed ranges. Queued
- * updates older than the snapshot are dropped. If any element is not a
- * valid batch nothing changes.
+ * Decodes and checks every element of @batches (an object, a valid batch,
+ * no id twice) without touching any store. It may run in a worker thread:
+ * the batches it returns are new and shared with nobody, so the thread
+ * that receives them may own them.
+ *
+ * Returns: (transfer full) (nullable): the #BrBatch objects in order
  */
-gboolean
-br_batch_store_apply_snapshot (BrBatchStore  *self,
-                               JsonArray     *batches,
-                               GError       **error)
+GPtrArray *
+_br_batch_store_decode_snapshot (JsonArray  *batches,
+                                 GError    **error)
 {
-  g_autoptr(GPtrArray) decoded = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) decoded = NULL;
   g_autoptr(GHashTable) incoming = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autofree gboolean *gone = NULL;
-  Counters before = counters_of (self);
   guint n = json_array_get_length (batches);
-  guint old_len, added = 0;
 
-  g_return_val_if_fail (BR_IS_BATCH_STORE (self), FALSE);
-
-  /* Validate everything before touching the model. */
+  decoded = g_ptr_array_new_full (n, g_object_unref);
   for (guint i = 0; i < n; i++)
     {
       JsonNode *node = json_array_get_element (batches, i);
@@ -302,31 +309,95 @@ br_batch_store_apply_snapshot (BrBatchStore  *self,
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
           g_set_error (error, BR_DECODE_ERROR, BR_DECODE_ERROR_TYPE, "snapshot.batches[%u] is not an object", i);
-          return FALSE;
+          return NULL;
         }
       batch = br_batch_new_from_json (json_node_get_object (node), error);
       if (batch == NULL)
         {
           g_prefix_error (error, "snapshot.batches[%u]: ", i);
-          return FALSE;
+          return NULL;
         }
       if (!g_hash_table_add (incoming, (gpointer) br_batch_get_id (batch)))
         {
           g_set_error (error, BR_DECODE_ERROR, BR_DECODE_ERROR_VALUE,
                        "snapshot.batches holds batch %s twice", br_batch_get_id (batch));
           g_object_unref (batch);
-          return FALSE;
+          return NULL;
         }
       g_ptr_array_add (decoded, batch);
     }
+  return g_steal_pointer (&decoded);
+}
+
+#ifdef __GLIBC__
+/* Decoding a large snapshot builds a parse tree several times the size of
+ * the batches and frees it again, but the batches made after it sit above
+ * it in the heap, and glibc only trims from the top on its own: the hole
+ * would stay in the process for good (about 500 MB for 100,000 batches).
+ * malloc_trim() returns the free pages of every arena. Once, when the
+ * main loop is idle. */
+static gboolean
+trim_idle_cb (gpointer data)
+{
+  BrBatchStore *self = data;
+
+  self->trim_source = 0;
+  malloc_trim (0);
+  return G_SOURCE_REMOVE;
+}
+#endif
+
+static void
+queue_trim (BrBatchStore *self)
+{
+#ifdef __GLIBC__
+  if (self->trim_source == 0)
+    self->trim_source = g_idle_add_full (G_PRIORITY_LOW, trim_idle_cb, self, NULL);
+#endif
+}
+
+static void
+set_queue_empty (BrBatchStore *self)
+{
+  gboolean had = self->queue_order->len > 0;
 
   g_hash_table_remove_all (self->queued);
   g_ptr_array_set_size (self->queue_order, 0);
+  if (had)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_QUEUED]);
+}
+
+/**
+ * _br_batch_store_apply_decoded_snapshot:
+ * @self: a #BrBatchStore
+ * @decoded: (transfer none): what _br_batch_store_decode_snapshot() made
+ *
+ * The second half of br_batch_store_apply_snapshot(): makes the store hold
+ * exactly @decoded.
+ */
+void
+_br_batch_store_apply_decoded_snapshot (BrBatchStore *self,
+                                        GPtrArray    *decoded)
+{
+  g_autofree gboolean *gone = NULL;
+  Counters before = counters_of (self);
+  guint old_len, added = 0;
+
+  g_return_if_fail (BR_IS_BATCH_STORE (self));
+
+  set_queue_empty (self);
 
   gone = g_new0 (gboolean, self->items->len + 1);
-  for (guint i = 0; i < self->items->len; i++)
-    gone[i] = !g_hash_table_contains (incoming, br_batch_get_id (g_ptr_array_index (self->items, i)));
-  remove_marked (self, gone);
+  if (self->items->len > 0)
+    {
+      g_autoptr(GHashTable) incoming = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (guint i = 0; i < decoded->len; i++)
+        g_hash_table_add (incoming, (gpointer) br_batch_get_id (g_ptr_array_index (decoded, i)));
+      for (guint i = 0; i < self->items->len; i++)
+        gone[i] = !g_hash_table_contains (incoming, br_batch_get_id (g_ptr_array_index (self->items, i)));
+      remove_marked (self, gone);
+    }
 
   old_len = self->items->len;
   for (guint i = 0; i < decoded->len; i++)
@@ -355,6 +426,37 @@ br_batch_store_apply_snapshot (BrBatchStore  *self,
   if (self->items->len != old_len || added > 0)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
   notify_counters (self, before);
+
+  if (decoded->len >= TRIM_AFTER_N_BATCHES)
+    queue_trim (self);
+}
+
+/**
+ * br_batch_store_apply_snapshot:
+ * @self: a #BrBatchStore
+ * @batches: the server's `snapshot.batches`
+ * @error: where to say what was wrong
+ *
+ * Makes the store hold exactly @batches. Batches already present are
+ * updated in place (their rows stay), those absent are removed and new
+ * ones appended, each with the smallest items-changed ranges. Queued
+ * updates older than the snapshot are dropped. If any element is not a
+ * valid batch nothing changes.
+ */
+gboolean
+br_batch_store_apply_snapshot (BrBatchStore  *self,
+                               JsonArray     *batches,
+                               GError       **error)
+{
+  g_autoptr(GPtrArray) decoded = NULL;
+
+  g_return_val_if_fail (BR_IS_BATCH_STORE (self), FALSE);
+
+  /* Validate everything before touching the model. */
+  decoded = _br_batch_store_decode_snapshot (batches, error);
+  if (decoded == NULL)
+    return FALSE;
+  _br_batch_store_apply_decoded_snapshot (self, decoded);
   return TRUE;
 }
 
@@ -364,7 +466,10 @@ tick_cb (gpointer data)
   BrBatchStore *self = data;
 
   self->tick_source = 0;
-  br_batch_store_flush (self);
+  /* A burst larger than the budget goes on at the next tick, and the
+   * frames in between run. */
+  if (br_batch_store_flush_budget (self, TICK_BUDGET_US) && self->tick_interval > 0 && self->tick_source == 0)
+    self->tick_source = g_timeout_add (self->tick_interval, tick_cb, self);
   return G_SOURCE_REMOVE;
 }
 
@@ -398,7 +503,11 @@ br_batch_store_queue_update (BrBatchStore  *self,
   id = json_node_get_string (id_node);
 
   if (!g_hash_table_contains (self->queued, id))
-    g_ptr_array_add (self->queue_order, g_strdup (id));
+    {
+      g_ptr_array_add (self->queue_order, g_strdup (id));
+      if (self->queue_order->len == 1)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_QUEUED]);
+    }
   g_hash_table_replace (self->queued, g_strdup (id), json_object_ref (batch));
 
   if (self->tick_interval > 0 && self->tick_source == 0)
@@ -483,28 +592,59 @@ br_batch_store_remove (BrBatchStore *self,
 void
 br_batch_store_flush (BrBatchStore *self)
 {
-  g_autoptr(GPtrArray) order = NULL;
-  Counters before;
-  guint old_len, added = 0;
-
   g_return_if_fail (BR_IS_BATCH_STORE (self));
 
-  g_clear_handle_id (&self->tick_source, g_source_remove);
+  br_batch_store_flush_budget (self, -1);
+}
+
+/**
+ * br_batch_store_flush_budget:
+ * @self: a #BrBatchStore
+ * @max_us: how long applying may take, in µs; negative for no limit
+ *
+ * Applies queued updates in the order they arrived, as
+ * br_batch_store_flush() does, until @max_us have passed; the rest stay
+ * queued, still in order, for the next call. The monitor calls this once
+ * per frame so that a burst of updates is spread over frames instead of
+ * delaying one. At least one update is applied per call.
+ *
+ * Returns: whether updates remain queued
+ */
+gboolean
+br_batch_store_flush_budget (BrBatchStore *self,
+                             gint64        max_us)
+{
+  Counters before;
+  guint old_len, added = 0, done;
+  gint64 deadline;
+
+  g_return_val_if_fail (BR_IS_BATCH_STORE (self), FALSE);
+
   if (self->queue_order->len == 0)
-    return;
+    {
+      g_clear_handle_id (&self->tick_source, g_source_remove);
+      return FALSE;
+    }
 
   maybe_new_day (self);
   before = counters_of (self);
   old_len = self->items->len;
-  order = g_steal_pointer (&self->queue_order);
-  self->queue_order = g_ptr_array_new_with_free_func (g_free);
+  deadline = max_us >= 0 ? g_get_monotonic_time () + max_us : G_MAXINT64;
 
-  for (guint i = 0; i < order->len; i++)
+  for (done = 0; done < self->queue_order->len; done++)
     {
-      const char *id = g_ptr_array_index (order, i);
-      JsonObject *obj = g_hash_table_lookup (self->queued, id);
+      const char *id = g_ptr_array_index (self->queue_order, done);
+      g_autoptr(JsonObject) obj = NULL;
+      g_autofree char *key = NULL;
       BrBatch *existing = g_hash_table_lookup (self->by_id, id);
       g_autoptr(GError) error = NULL;
+
+      /* Reading the clock costs about as much as a small update. */
+      if (done > 0 && done % 8 == 0 && g_get_monotonic_time () >= deadline)
+        break;
+
+      g_hash_table_steal_extended (self->queued, id, (gpointer *) &key, (gpointer *) &obj);
+      g_assert (obj != NULL);
 
       if (existing != NULL)
         update_batch (self, existing, obj, &error);
@@ -522,7 +662,7 @@ br_batch_store_flush (BrBatchStore *self)
       if (error != NULL)
         g_debug ("Dropped an update of batch %s: %s", id, error->message);
     }
-  g_hash_table_remove_all (self->queued);
+  g_ptr_array_remove_range (self->queue_order, 0, done);
 
   if (added > 0)
     {
@@ -530,6 +670,27 @@ br_batch_store_flush (BrBatchStore *self)
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
     }
   notify_counters (self, before);
+
+  if (self->queue_order->len > 0)
+    return TRUE;
+  g_clear_handle_id (&self->tick_source, g_source_remove);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_QUEUED]);
+  return FALSE;
+}
+
+/**
+ * br_batch_store_get_has_queued:
+ * @self: a #BrBatchStore
+ *
+ * Returns: whether updates wait to be applied; #BrBatchStore:has-queued
+ *   notifies when this changes, so an owner can flush on its frames only
+ *   while there is work
+ */
+gboolean
+br_batch_store_get_has_queued (BrBatchStore *self)
+{
+  g_return_val_if_fail (BR_IS_BATCH_STORE (self), FALSE);
+  return self->queue_order->len > 0;
 }
 
 guint
@@ -650,6 +811,7 @@ br_batch_store_finalize (GObject *object)
   BrBatchStore *self = BR_BATCH_STORE (object);
 
   g_clear_handle_id (&self->tick_source, g_source_remove);
+  g_clear_handle_id (&self->trim_source, g_source_remove);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->items, g_ptr_array_unref);
   g_clear_pointer (&self->queued, g_hash_table_unref);
@@ -694,6 +856,9 @@ br_batch_store_get_property (GObject    *object,
       break;
     case PROP_DAILY_BUDGET:
       g_value_set_double (value, self->daily_budget);
+      break;
+    case PROP_HAS_QUEUED:
+      g_value_set_boolean (value, self->queue_order->len > 0);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -744,6 +909,12 @@ br_batch_store_class_init (BrBatchStoreClass *klass)
   properties[PROP_LEADS_PER_MINUTE] = g_param_spec_double ("leads-per-minute", NULL, NULL, 0, G_MAXDOUBLE, 0, ro);
   properties[PROP_SPENT_TODAY] = g_param_spec_double ("spent-today", NULL, NULL, 0, G_MAXDOUBLE, 0, rw);
   properties[PROP_DAILY_BUDGET] = g_param_spec_double ("daily-budget", NULL, NULL, 0, G_MAXDOUBLE, 0, rw);
+  /**
+   * BrBatchStore:has-queued:
+   *
+   * Whether updates wait for the next tick or flush.
+   */
+  properties[PROP_HAS_QUEUED] = g_param_spec_boolean ("has-queued", NULL, NULL, FALSE, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

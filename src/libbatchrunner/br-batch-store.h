@@ -30,6 +30,9 @@ void          br_batch_store_upsert              (BrBatchStore *self,
 gboolean      br_batch_store_remove              (BrBatchStore *self,
                                                   const char   *id);
 void          br_batch_store_flush               (BrBatchStore *self);
+gboolean      br_batch_store_flush_budget        (BrBatchStore *self,
+                                                  gint64        max_us);
+gboolean      br_batch_store_get_has_queued      (BrBatchStore *self);
 guint         br_batch_store_get_n_queued        (BrBatchStore *self);
 guint         br_batch_store_get_tick_interval   (BrBatchStore *self);
 void          br_batch_store_set_tick_interval   (BrBatchStore *self,

@@ -57,7 +57,8 @@ G_DEFINE_FINAL_TYPE (BrBatch, br_batch, G_TYPE_OBJECT)
 static const BrField batch_fields[] = {
   BR_FIELD_REQ (BrBatch, id, "id", BR_FIELD_STRING),
   BR_FIELD (BrBatch, name, "name", BR_FIELD_STRING),
-  BR_FIELD (BrBatch, description, "description", BR_FIELD_STRING),
+  /* Shared by many batches: one copy each. */
+  BR_FIELD_SHARED (BrBatch, description, "description"),
   BR_FIELD_E (BrBatch, status, "status", br_batch_status_get_type, br_batch_status_from_string, br_batch_status_to_string),
   BR_FIELD (BrBatch, total_leads, "total_leads", BR_FIELD_INT),
   BR_FIELD (BrBatch, processed_leads, "processed_leads", BR_FIELD_INT),
@@ -66,12 +67,12 @@ static const BrField batch_fields[] = {
   BR_FIELD (BrBatch, progress_percentage, "progress_percentage", BR_FIELD_DOUBLE),
   BR_FIELD (BrBatch, estimated_cost_usd, "estimated_cost_usd", BR_FIELD_DOUBLE),
   BR_FIELD (BrBatch, actual_cost_usd, "actual_cost_usd", BR_FIELD_DOUBLE),
-  BR_FIELD (BrBatch, template_version, "template_version", BR_FIELD_STRING),
+  BR_FIELD_SHARED (BrBatch, template_version, "template_version"),
   BR_FIELD (BrBatch, websocket_url, "websocket_url", BR_FIELD_STRING),
   BR_FIELD (BrBatch, created_at, "created_at", BR_FIELD_TIME),
   BR_FIELD (BrBatch, started_at, "started_at", BR_FIELD_TIME),
   BR_FIELD (BrBatch, completed_at, "completed_at", BR_FIELD_TIME),
-  BR_FIELD (BrBatch, created_by, "created_by", BR_FIELD_STRING),
+  BR_FIELD_SHARED (BrBatch, created_by, "created_by"),
   BR_FIELD (BrBatch, error_message, "error_message", BR_FIELD_STRING),
   BR_FIELD (BrBatch, skipped_leads, "skipped_leads", BR_FIELD_INT),
   BR_FIELD (BrBatch, max_concurrent, "max_concurrent", BR_FIELD_INT),
@@ -173,7 +174,7 @@ br_batch_new_from_json (JsonObject  *obj,
 
   g_return_val_if_fail (obj != NULL, NULL);
 
-  if (!_br_field_table_apply_json (&table, G_OBJECT (self), obj, error))
+  if (!_br_field_table_init_from_json (&table, G_OBJECT (self), obj, error))
     return NULL;
   return g_steal_pointer (&self);
 }

@@ -11,4 +11,11 @@ void  _br_live_feed_process_text  (BrLiveFeed *self,
                                    gsize       len);
 guint _br_live_feed_get_n_resyncs (BrLiveFeed *self);
 
+/* What the socket does with a message: decode it in the feed's worker
+ * thread, apply it on the main thread in arrival order. */
+void   _br_live_feed_receive_text       (BrLiveFeed *self,
+                                         GBytes     *message);
+/* Main-thread time spent applying decoded messages, in µs. */
+gint64 _br_live_feed_get_main_thread_us (BrLiveFeed *self);
+
 G_END_DECLS

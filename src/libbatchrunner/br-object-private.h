@@ -31,6 +31,7 @@ typedef struct
   GType      (*enum_type) (void);
   int        (*from_string) (const char *);
   const char *(*to_string) (int);
+  gboolean     interned;     /* BR_FIELD_STRING held as an interned GRefString */
 } BrField;
 
 typedef struct
@@ -44,6 +45,10 @@ typedef struct
   { key_, kind, G_STRUCT_OFFSET (Type, member), FALSE, NULL, NULL, NULL }
 #define BR_FIELD_REQ(Type, member, key_, kind) \
   { key_, kind, G_STRUCT_OFFSET (Type, member), TRUE, NULL, NULL, NULL }
+/* A string that many objects share (a template version, an operator): one
+ * interned copy for all of them instead of one each. */
+#define BR_FIELD_SHARED(Type, member, key_) \
+  { key_, BR_FIELD_STRING, G_STRUCT_OFFSET (Type, member), FALSE, NULL, NULL, NULL, TRUE }
 #define BR_FIELD_E(Type, member, key_, gtype, from, to) \
   { key_, BR_FIELD_ENUM, G_STRUCT_OFFSET (Type, member), FALSE, gtype, (int (*) (const char *)) from, (const char *(*) (int)) to }
 
@@ -69,6 +74,12 @@ gboolean  _br_field_table_apply_json  (BrFieldTable   *table,
                                        GObject        *object,
                                        JsonObject     *obj,
                                        GError        **error);
+/* The same for an object nobody has seen yet (just made): no notifies,
+ * which nobody could hear and which cost a notify queue per object. */
+gboolean  _br_field_table_init_from_json (BrFieldTable *table,
+                                          GObject      *object,
+                                          JsonObject   *obj,
+                                          GError      **error);
 JsonNode *_br_field_table_to_json     (BrFieldTable   *table,
                                        GObject        *object);
 /* Copies every field of @from to @to (same type), notifying changes. */

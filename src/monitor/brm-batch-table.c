@@ -36,6 +36,9 @@
  */
 
 #define SAVE_DELAY_MS 200
+/* How long one frame may spend applying live updates: half a 60 Hz
+ * frame, leaving the rest for the rows that changed to be drawn. */
+#define FLUSH_BUDGET_US 8000
 
 typedef enum
 {
@@ -519,6 +522,8 @@ struct _BrmBatchTable
   guint               scroll_position;
   guint               scroll_tick;
   guint               scroll_frames;
+
+  guint               flush_tick;        /* applies the store's updates per frame */
 };
 
 G_DEFINE_FINAL_TYPE (BrmBatchTable, brm_batch_table, GTK_TYPE_WIDGET)
@@ -946,11 +951,17 @@ apply_model_sort (BrmBatchTable *self,
     }
 
   sorter = ensure_model_sorter (column, descending);
-  if (gtk_sort_list_model_get_sorter (self->sort_model) != sorter)
-    gtk_sort_list_model_set_sorter (self->sort_model, sorter);
-  else
-    /* Asked again for the same order: sort by the values of now. */
-    gtk_sorter_changed (sorter, GTK_SORTER_CHANGE_DIFFERENT);
+  if (gtk_sort_list_model_get_sorter (self->sort_model) == sorter)
+    {
+      /* Asked again for the same order: sort by the values of now. The
+       * sort model keeps the keys it cached as long as the sorter's keys
+       * are compatible with them, and a "changed" signal alone keeps them:
+       * numeric columns would sort by their old values. A new sorter has
+       * keys of its own. */
+      g_clear_object (&column->model_sorters[descending ? 1 : 0]);
+      sorter = ensure_model_sorter (column, descending);
+    }
+  gtk_sort_list_model_set_sorter (self->sort_model, sorter);
 }
 
 static void
@@ -1654,6 +1665,69 @@ setup_models (BrmBatchTable *self)
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
 }
 
+/* Live updates on the frame clock ----------------------------------------------- */
+
+/* DESIGN.md: updates are applied at most once per frame. While the table
+ * is on screen it applies the store's queued updates at the start of each
+ * frame, for at most FLUSH_BUDGET_US, and leaves the rest of a burst for
+ * the next frames, so a burst never makes one long frame. The tick runs
+ * only while updates wait, so an idle dashboard draws no frames. When the
+ * table is not on screen the store's own tick applies them (with the same
+ * budget). */
+static gboolean
+flush_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  BrmBatchTable *self = BRM_BATCH_TABLE (widget);
+
+  if (BR_IS_BATCH_STORE (self->model) &&
+      br_batch_store_flush_budget (BR_BATCH_STORE (self->model), FLUSH_BUDGET_US))
+    return G_SOURCE_CONTINUE;
+  self->flush_tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stop_flush_tick (BrmBatchTable *self)
+{
+  if (self->flush_tick != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->flush_tick);
+      self->flush_tick = 0;
+    }
+}
+
+static void
+start_flush_tick (BrmBatchTable *self)
+{
+  if (self->flush_tick == 0 && gtk_widget_get_mapped (GTK_WIDGET (self)) &&
+      BR_IS_BATCH_STORE (self->model) && br_batch_store_get_has_queued (BR_BATCH_STORE (self->model)))
+    self->flush_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), flush_tick_cb, NULL, NULL);
+}
+
+static void
+store_has_queued_cb (BrBatchStore  *store,
+                     GParamSpec    *pspec,
+                     BrmBatchTable *self)
+{
+  start_flush_tick (self);
+}
+
+static void
+brm_batch_table_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (brm_batch_table_parent_class)->map (widget);
+  start_flush_tick (BRM_BATCH_TABLE (widget));
+}
+
+static void
+brm_batch_table_unmap (GtkWidget *widget)
+{
+  stop_flush_tick (BRM_BATCH_TABLE (widget));
+  GTK_WIDGET_CLASS (brm_batch_table_parent_class)->unmap (widget);
+}
+
 static void
 brm_batch_table_dispose (GObject *object)
 {
@@ -1661,6 +1735,7 @@ brm_batch_table_dispose (GObject *object)
   GtkWidget *child;
 
   flush_save (self);
+  stop_flush_tick (self);
   g_clear_handle_id (&self->search_idle, g_source_remove);
   if (self->scroll_tick != 0)
     {
@@ -1801,6 +1876,8 @@ brm_batch_table_class_init (BrmBatchTableClass *klass)
 
   object_class->dispose = brm_batch_table_dispose;
   object_class->finalize = brm_batch_table_finalize;
+  widget_class->map = brm_batch_table_map;
+  widget_class->unmap = brm_batch_table_unmap;
   object_class->get_property = brm_batch_table_get_property;
   object_class->set_property = brm_batch_table_set_property;
 
@@ -1958,6 +2035,7 @@ brm_batch_table_set_model (BrmBatchTable *self,
 
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_data (self->model, self);
+  stop_flush_tick (self);
   g_set_object (&self->model, model);
 
   /* The sort model connects first, so when we hear of a change the rows
@@ -1965,6 +2043,11 @@ brm_batch_table_set_model (BrmBatchTable *self,
   gtk_sort_list_model_set_model (self->sort_model, model);
   if (model != NULL)
     g_signal_connect (model, "items-changed", G_CALLBACK (model_items_changed_cb), self);
+  if (BR_IS_BATCH_STORE (model))
+    {
+      g_signal_connect (model, "notify::has-queued", G_CALLBACK (store_has_queued_cb), self);
+      start_flush_tick (self);
+    }
 
   reset_templates (self);
   update_empty_state (self);

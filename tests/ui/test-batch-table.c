@@ -477,6 +477,41 @@ test_live_rows_keep_their_place (void)
   g_assert_true (row_item (table, 0) == first);
   assert_sorted (table, "processed", TRUE);
 
+  /* Sorting again in the same order sorts by today's values, for a
+   * numeric column (whose keys the sort model caches) as for a text one. */
+  {
+    guint n_rows = brm_batch_table_get_n_visible (table);
+    BrBatch *bottom = row_item (table, n_rows - 1);
+    g_autoptr(JsonObject) more = json_object_new ();
+
+    json_object_set_string_member (more, "id", br_batch_get_id (bottom));
+    json_object_set_int_member (more, "processed_leads", 200000);
+    g_assert_true (br_batch_update_from_json (bottom, more, NULL));
+    g_assert_true (row_item (table, n_rows - 1) == bottom);
+    brm_batch_table_sort_by (table, "processed", TRUE);
+    g_assert_true (row_item (table, 0) == bottom);
+    assert_sorted (table, "processed", TRUE);
+    json_object_set_int_member (more, "processed_leads", 0);
+    g_assert_true (br_batch_update_from_json (bottom, more, NULL));
+    brm_batch_table_sort_by (table, "processed", TRUE);
+    g_assert_true (row_item (table, 0) == first);
+  }
+  brm_batch_table_sort_by (table, "name", FALSE);
+  assert_sorted (table, "name", FALSE);
+  {
+    BrBatch *top = row_item (table, 0);
+    g_autoptr(JsonObject) rename = json_object_new ();
+
+    json_object_set_string_member (rename, "id", br_batch_get_id (top));
+    json_object_set_string_member (rename, "name", "zzzz last");
+    g_assert_true (br_batch_update_from_json (top, rename, NULL));
+    g_assert_true (row_item (table, 0) == top);
+    brm_batch_table_sort_by (table, "name", FALSE);
+    assert_sorted (table, "name", FALSE);
+    g_assert_true (row_item (table, brm_batch_table_get_n_visible (table) - 1) == top);
+  }
+  brm_batch_table_sort_by (table, "processed", TRUE);
+
   /* A new batch goes to its place in the current order. */
   added = make_batch (999, rand);
   json_object_set_string_member (change, "id", br_batch_get_id (added));
@@ -943,6 +978,89 @@ test_live_service (void)
   close_table (&shown);
 }
 
+/* With the store's own tick off, only the table's frame tick applies live
+ * updates: while the table is on screen, in frames, and a burst larger
+ * than one frame's budget still arrives whole, in order. */
+typedef struct
+{
+  BrBatchStore *store;
+  guint         n_frames;
+} FlushWait;
+
+static gboolean
+count_frame_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       data)
+{
+  ((FlushWait *) data)->n_frames++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+store_flushed (gpointer data)
+{
+  return !br_batch_store_get_has_queued (((FlushWait *) data)->store);
+}
+
+static void
+queue_progress (BrBatchStore *store,
+                guint         n,
+                gint64        processed)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(BrBatch) batch = g_list_model_get_item (G_LIST_MODEL (store), i);
+      g_autoptr(JsonObject) change = json_object_new ();
+
+      json_object_set_string_member (change, "id", br_batch_get_id (batch));
+      json_object_set_int_member (change, "processed_leads", processed);
+      g_assert_true (br_batch_store_queue_update (store, change, NULL));
+    }
+}
+
+static void
+test_updates_follow_frames (void)
+{
+  g_autoptr(BrBatchStore) store = make_store (3000);
+  BrmBatchTable *table = new_table ();
+  FlushWait wait = { store, 0 };
+  Shown shown;
+  guint tick;
+
+  br_batch_store_set_tick_interval (store, 0);
+  brm_batch_table_set_model (table, G_LIST_MODEL (store));
+
+  /* Not on screen: nothing applies them. */
+  queue_progress (store, 3000, 7);
+  for (int i = 0; i < 10; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (br_batch_store_get_has_queued (store));
+
+  shown = show_table (table);
+  tick = gtk_widget_add_tick_callback (GTK_WIDGET (table), count_frame_cb, &wait, NULL);
+  g_assert_true (brt_wait_until (store_flushed, &wait, 30000));
+  for (guint i = 0; i < 3000; i++)
+    {
+      g_autoptr(BrBatch) batch = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+      g_assert_cmpint (br_batch_get_processed_leads (batch), ==, 7);
+    }
+
+  /* Later updates come in later frames, then the tick stops. */
+  queue_progress (store, 10, 9);
+  g_assert_true (brt_wait_until (store_flushed, &wait, 10000));
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(BrBatch) batch = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+      g_assert_cmpint (br_batch_get_processed_leads (batch), ==, 9);
+    }
+  g_assert_cmpuint (wait.n_frames, >, 0);
+
+  gtk_widget_remove_tick_callback (GTK_WIDGET (table), tick);
+  close_table (&shown);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -958,6 +1076,7 @@ main (int    argc,
   g_test_add_func ("/monitor/batch-table/accessible", test_accessible);
   g_test_add_func ("/monitor/batch-table/scroll-follows-sort", test_scroll_follows_sort);
   g_test_add_func ("/monitor/batch-table/live-service", test_live_service);
+  g_test_add_func ("/monitor/batch-table/updates-follow-frames", test_updates_follow_frames);
 
   return g_test_run ();
 }

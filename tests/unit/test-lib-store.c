@@ -215,6 +215,114 @@ test_bad_update_keeps_last_good_state (void)
   g_assert_error (error, BR_DECODE_ERROR, BR_DECODE_ERROR_MISSING);
 }
 
+static void
+count_has_queued (GObject    *object,
+                  GParamSpec *pspec,
+                  guint      *n)
+{
+  (*n)++;
+}
+
+/* A budgeted flush applies a burst over several calls, in arrival order,
+ * and says when the queue is empty. */
+static void
+test_flush_budget (void)
+{
+  g_autoptr(BrBatchStore) store = br_batch_store_new ();
+  g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (Change));
+  guint n_has_queued = 0, n_calls = 0, applied_before;
+  gboolean more;
+
+  br_batch_store_set_tick_interval (store, 0);
+  g_signal_connect (store, "items-changed", G_CALLBACK (record_change), changes);
+  g_signal_connect (store, "notify::has-queued", G_CALLBACK (count_has_queued), &n_has_queued);
+  g_assert_false (br_batch_store_get_has_queued (store));
+  g_assert_false (br_batch_store_flush_budget (store, 0));
+
+  for (int i = 0; i < 100; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("b%03d", i);
+      g_autofree char *text = batch_json (id, "running", i, 1.0);
+      g_autoptr(JsonNode) node = parse (text);
+
+      g_assert_true (br_batch_store_queue_update (store, json_node_get_object (node), NULL));
+    }
+  g_assert_true (br_batch_store_get_has_queued (store));
+  g_assert_cmpuint (n_has_queued, ==, 1);
+
+  /* No time at all still makes progress, from the oldest update on. */
+  g_assert_true (br_batch_store_flush_budget (store, 0));
+  applied_before = g_list_model_get_n_items (G_LIST_MODEL (store));
+  g_assert_cmpuint (applied_before, >, 0);
+  g_assert_cmpuint (applied_before, <, 100);
+  g_assert_cmpuint (br_batch_store_get_n_queued (store), ==, 100 - applied_before);
+  g_assert_nonnull (br_batch_store_lookup (store, "b000"));
+  g_assert_null (br_batch_store_lookup (store, "b099"));
+
+  /* A newer update of a batch still queued folds into it, in its place. */
+  {
+    g_autofree char *text = batch_json ("b099", "running", 500, 1.0);
+    g_autoptr(JsonNode) node = parse (text);
+
+    g_assert_true (br_batch_store_queue_update (store, json_node_get_object (node), NULL));
+  }
+  g_assert_cmpuint (br_batch_store_get_n_queued (store), ==, 100 - applied_before);
+
+  do
+    {
+      more = br_batch_store_flush_budget (store, 0);
+      n_calls++;
+    }
+  while (more && n_calls < 1000);
+  g_assert_false (more);
+  g_assert_cmpuint (n_calls, >, 1);
+  g_assert_false (br_batch_store_get_has_queued (store));
+  g_assert_cmpuint (n_has_queued, ==, 2);
+  g_assert_cmpuint (br_batch_store_get_n_queued (store), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 100);
+  g_assert_cmpint (br_batch_get_processed_leads (br_batch_store_lookup (store, "b099")), ==, 500);
+  g_assert_cmpuint (br_batch_store_get_n_running (store), ==, 100);
+
+  /* Rows were appended in arrival order, one change per call. */
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autoptr(BrBatch) batch = g_list_model_get_item (G_LIST_MODEL (store), i);
+      g_autofree char *id = g_strdup_printf ("b%03u", i);
+
+      g_assert_cmpstr (br_batch_get_id (batch), ==, id);
+    }
+  g_assert_cmpuint (changes->len, ==, n_calls + 1);
+  g_assert_cmpuint (g_array_index (changes, Change, 1).position, ==, applied_before);
+}
+
+/* Strings many batches share are held once; changing one batch's copy
+ * leaves the others alone. */
+static void
+test_shared_strings (void)
+{
+  g_autoptr(JsonNode) ja = parse ("{\"id\":\"a\",\"template_version\":\"v7\",\"created_by\":\"ana\",\"description\":\"d\"}");
+  g_autoptr(JsonNode) jb = parse ("{\"id\":\"b\",\"template_version\":\"v7\",\"created_by\":\"ana\",\"description\":\"d\"}");
+  g_autoptr(JsonNode) change = parse ("{\"id\":\"b\",\"template_version\":\"v8\",\"created_by\":null}");
+  g_autoptr(BrBatch) a = br_batch_new_from_json (json_node_get_object (ja), NULL);
+  g_autoptr(BrBatch) b = br_batch_new_from_json (json_node_get_object (jb), NULL);
+
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+  g_assert_true (br_batch_get_template_version (a) == br_batch_get_template_version (b));
+  g_assert_true (br_batch_get_created_by (a) == br_batch_get_created_by (b));
+  g_assert_true (br_batch_get_description (a) == br_batch_get_description (b));
+
+  g_assert_true (br_batch_update_from_json (b, json_node_get_object (change), NULL));
+  g_assert_cmpstr (br_batch_get_template_version (b), ==, "v8");
+  g_assert_null (br_batch_get_created_by (b));
+  g_assert_cmpstr (br_batch_get_template_version (a), ==, "v7");
+  g_assert_cmpstr (br_batch_get_created_by (a), ==, "ana");
+
+  br_batch_update_from_batch (b, a);
+  g_assert_true (br_batch_get_template_version (a) == br_batch_get_template_version (b));
+  g_assert_cmpstr (br_batch_get_created_by (b), ==, "ana");
+}
+
 static gboolean
 tick_done (gpointer data)
 {
@@ -300,6 +408,117 @@ test_feed_sequence (void)
   g_assert_cmpint (br_live_feed_get_last_seq (f), ==, 11);
   g_assert_cmpint (br_batch_get_processed_leads (br_batch_store_lookup (store, "a")), ==, 6);
   g_assert_cmpuint (br_live_feed_get_n_bad_messages (f), ==, 0);
+}
+
+/* The socket's path: messages decoded in the feed's thread and applied on
+ * this one, in the order they came, with the same sequence rules. */
+static void
+receive (BrLiveFeed *f,
+         const char *text)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+
+  _br_live_feed_receive_text (f, bytes);
+}
+
+typedef struct
+{
+  BrLiveFeed *feed;
+  guint64     n_bad;
+} BadWait;
+
+static gboolean
+bad_messages_reach (gpointer data)
+{
+  BadWait *w = data;
+
+  return br_live_feed_get_n_bad_messages (w->feed) >= w->n_bad;
+}
+
+static void
+iterate_until (gboolean (*done) (gpointer),
+               gpointer   data)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (10000, give_up, &timed_out);
+
+  while (!done (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (timed_out);
+  g_source_remove (id);
+}
+
+static void
+test_feed_threaded (void)
+{
+  g_autoptr(BrBatchStore) store = br_batch_store_new ();
+  g_autoptr(BrLiveFeed) f = new_feed (store);
+  g_autoptr(GString) snap = g_string_new ("{\"type\":\"snapshot\",\"seq\":20,\"batches\":[");
+  g_autoptr(GString) bad_snap = g_string_new ("{\"type\":\"snapshot\",\"seq\":40,\"batches\":[");
+  g_autofree char *b1 = batch_json ("b0", "running", 50, 1);
+  g_autofree char *b2 = batch_json ("b0", "running", 60, 1);
+  g_autofree char *b3 = batch_json ("b1", "running", 70, 1);
+  g_autofree char *next = g_strdup_printf ("{\"type\":\"batch_updated\",\"seq\":21,\"batch\":%s}", b1);
+  g_autofree char *dup = g_strdup_printf ("{\"type\":\"batch_updated\",\"seq\":21,\"batch\":%s}", b2);
+  g_autofree char *after = g_strdup_printf ("{\"type\":\"batch_updated\",\"seq\":22,\"batch\":%s}", b2);
+  g_autofree char *gap = g_strdup_printf ("{\"type\":\"batch_updated\",\"seq\":30,\"batch\":%s}", b3);
+  BadWait wait = { f, 0 };
+
+  br_batch_store_set_tick_interval (store, 0);
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("b%u", i);
+      g_autofree char *batch = batch_json (id, i % 2 ? "completed" : "running", 10, 1);
+
+      g_string_append_printf (snap, "%s%s", i ? "," : "", batch);
+      g_string_append_printf (bad_snap, "%s%s", i ? "," : "", i == 299 ? "{\"id\":\"x\",\"total_leads\":\"many\"}" : batch);
+    }
+  g_string_append (snap, "]}");
+  g_string_append (bad_snap, "]}");
+
+  /* All at once, before any is decoded: they apply in order. */
+  receive (f, snap->str);
+  receive (f, next);
+  receive (f, dup);
+  receive (f, "{not json");
+  receive (f, after);
+  receive (f, gap);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+
+  wait.n_bad = 1;
+  iterate_until (bad_messages_reach, &wait);
+  /* The gap came last: it was not applied and asked for a resync. */
+  while (_br_live_feed_get_n_resyncs (f) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (br_live_feed_get_n_bad_messages (f), ==, 1);
+  g_assert_cmpint (br_live_feed_get_last_seq (f), ==, 22);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 300);
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autoptr(BrBatch) batch = g_list_model_get_item (G_LIST_MODEL (store), i);
+      g_autofree char *id = g_strdup_printf ("b%u", i);
+
+      g_assert_cmpstr (br_batch_get_id (batch), ==, id);
+    }
+  br_batch_store_flush (store);
+  g_assert_cmpint (br_batch_get_processed_leads (br_batch_store_lookup (store, "b0")), ==, 60);
+  g_assert_cmpint (br_batch_get_processed_leads (br_batch_store_lookup (store, "b1")), ==, 10);
+  g_assert_cmpuint (br_batch_store_get_n_running (store), ==, 150);
+
+  /* A snapshot with one bad batch changes nothing. */
+  receive (f, bad_snap->str);
+  wait.n_bad = 2;
+  iterate_until (bad_messages_reach, &wait);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 300);
+  g_assert_cmpint (br_live_feed_get_last_seq (f), ==, 22);
+
+  /* Stopping drops what was received and not yet applied. */
+  receive (f, snap->str);
+  br_live_feed_stop (f);
+  receive (f, "{not json either");
+  wait.n_bad = 3;
+  iterate_until (bad_messages_reach, &wait);
+  g_assert_cmpint (br_live_feed_get_last_seq (f), ==, 22);
 }
 
 /* Many objects side by side are not deep nesting (a depth count once
@@ -394,8 +613,11 @@ main (int    argc,
   g_test_add_func ("/libbatchrunner/batch-store/apply-delta", test_updates_in_place_and_folded);
   g_test_add_func ("/libbatchrunner/batch-store/bad-update-keeps-state", test_bad_update_keeps_last_good_state);
   g_test_add_func ("/libbatchrunner/batch-store/tick", test_tick_applies_on_its_own);
+  g_test_add_func ("/libbatchrunner/batch-store/flush-budget", test_flush_budget);
+  g_test_add_func ("/libbatchrunner/batch/shared-strings", test_shared_strings);
   g_test_add_func ("/libbatchrunner/live-feed/sequence", test_feed_sequence);
   g_test_add_func ("/libbatchrunner/live-feed/big-snapshot", test_feed_big_snapshot);
+  g_test_add_func ("/libbatchrunner/live-feed/threaded", test_feed_threaded);
   g_test_add_func ("/libbatchrunner/live-feed/hostile-frames", test_feed_hostile_frames);
 
   return g_test_run ();
