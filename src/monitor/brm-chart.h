@@ -14,6 +14,33 @@ GType brm_chart_unit_get_type (void);
 #define BRM_TYPE_CHART_X_KIND (brm_chart_x_kind_get_type ())
 GType brm_chart_x_kind_get_type (void);
 
+/* An image surface a chart paints a layer into, appended to the
+ * snapshot as a Cairo node that only paints the image. Painting into
+ * memory is Cairo's fast path; drawing into the Cairo node itself
+ * records every operation to replay at render time. The surface is
+ * reused frame after frame. */
+typedef struct _BrmChartCanvas BrmChartCanvas;
+
+BrmChartCanvas  *brm_chart_canvas_new         (void);
+void             brm_chart_canvas_free        (BrmChartCanvas        *canvas);
+/* A cleared @width × @height (logical pixels) surface at @scale. */
+cairo_t         *brm_chart_canvas_begin       (BrmChartCanvas        *canvas,
+                                               int                    width,
+                                               int                    height,
+                                               int                    scale);
+/* The image between begin and end, for writing pixels directly (after
+ * cairo_surface_flush(), before cairo_surface_mark_dirty()). */
+cairo_surface_t *brm_chart_canvas_get_surface (BrmChartCanvas        *canvas);
+/* Ends the drawing begun with brm_chart_canvas_begin(); consumes @cr. */
+void             brm_chart_canvas_end         (BrmChartCanvas        *canvas,
+                                               cairo_t               *cr);
+/* Appends the last finished image at @bounds. */
+void             brm_chart_canvas_append      (BrmChartCanvas        *canvas,
+                                               GtkSnapshot           *snapshot,
+                                               const graphene_rect_t *bounds);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BrmChartCanvas, brm_chart_canvas_free)
+
 #define BRM_TYPE_CHART (brm_chart_get_type ())
 
 G_DECLARE_DERIVABLE_TYPE (BrmChart, brm_chart, BRM, CHART, GtkWidget)
@@ -88,6 +115,9 @@ BrmChartSeries *brm_chart_get_series_at    (BrmChart       *self,
 double          brm_chart_series_value_at  (BrmChartSeries *series,
                                             double          x);
 gboolean        brm_chart_get_high_contrast (BrmChart      *self);
+/* Changes whenever colours, fonts or line widths may have: a cached
+ * drawing made with another serial is stale. */
+guint           brm_chart_get_style_serial (BrmChart       *self);
 void            brm_chart_get_series_color (BrmChart       *self,
                                             guint           index,
                                             GdkRGBA        *color);
