@@ -46,6 +46,8 @@ struct _BrmTimeChart
   gboolean          hovering;
   double            hover_x;
   double            hover_y;
+  /* The x the crosshair read in the last frame, NAN for none. */
+  double            hover_data_x;
 
   /* Two layers, each painted into its own image: what stays put while
    * data streams in (legend, y grid and labels, the x baseline), redrawn
@@ -749,12 +751,16 @@ draw_dynamic_layer (BrmTimeChart *self,
 
   brm_chart_draw_threshold (chart, cr, plot, &layout->ys);
 
+  self->hover_data_x = NAN;
   if (self->hovering && graphene_rect_contains_point (plot, &GRAPHENE_POINT_INIT (self->hover_x, self->hover_y)))
     {
       double x = 0;
 
       if (nearest_x (self, brm_chart_scale_invert (&layout->xs, self->hover_x), &x))
-        draw_point_highlight (self, cr, x, &layout->xs, &layout->ys, plot, FALSE);
+        {
+          self->hover_data_x = x;
+          draw_point_highlight (self, cr, x, &layout->xs, &layout->ys, plot, FALSE);
+        }
     }
   else if (gtk_widget_is_focus (GTK_WIDGET (self)))
     {
@@ -785,6 +791,7 @@ brm_time_chart_snapshot (GtkWidget   *widget,
   if (width <= 0 || height <= 0)
     return;
 
+  self->hover_data_x = NAN;
   if (!compute_layout (self, width, height, &layout))
     {
       GdkRGBA fg;
@@ -890,6 +897,20 @@ brm_time_chart_get_window (BrmTimeChart *self)
   return self->window;
 }
 
+/**
+ * brm_time_chart_get_hover_x:
+ *
+ * Returns: the x of the samples the hover crosshair reads (the nearest
+ *   to the pointer), as of the last drawn frame; NAN when the pointer is
+ *   not over the plot
+ */
+double
+brm_time_chart_get_hover_x (BrmTimeChart *self)
+{
+  g_return_val_if_fail (BRM_IS_TIME_CHART (self), NAN);
+  return self->hover_data_x;
+}
+
 static void
 brm_time_chart_finalize (GObject *object)
 {
@@ -981,6 +1002,7 @@ brm_time_chart_init (BrmTimeChart *self)
   self->cache = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   self->spans = g_ptr_array_new_with_free_func ((GDestroyNotify) spans_free);
   self->generation = 1;
+  self->hover_data_x = NAN;
   self->static_layer = brm_chart_canvas_new ();
   self->dynamic_layer = brm_chart_canvas_new ();
 
