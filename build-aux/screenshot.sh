@@ -193,3 +193,12 @@ settings 1920 1080 light; shot dashboard
 settings 1920 1080 dark;  shot dashboard-dark
 settings 360 720 light;   shot dashboard-narrow
 settings 360 720 dark;    shot dashboard-narrow-dark
+
+# The chart family with sample data, light, dark and 360 px wide, drawn in
+# process under Broadway (tests/ui/chart-gallery.c; built with -Dtests=true).
+if [ -x "$builddir/tests/ui/chart-gallery" ]; then
+  "$top/tests/ui/run-broadway.sh" "$builddir/tests/ui/chart-gallery" "$outdir" ||
+    echo "screenshot: chart-gallery failed" >&2
+else
+  echo "screenshot: $builddir/tests/ui/chart-gallery is not built (-Dtests=true); no chart shots" >&2
+fi

@@ -391,6 +391,7 @@ draw_x_axis (BrmTimeChart          *self,
       double v = g_array_index (ticks, double, i);
       double x = round (brm_chart_scale_map (xs, v)) + 0.5;
       g_autofree char *text = NULL;
+      double tw;
 
       if (v < xs->domain_min || v > xs->domain_max)
         continue;
@@ -402,8 +403,12 @@ draw_x_axis (BrmTimeChart          *self,
       cairo_move_to (cr, x, plot->origin.y + plot->size.height);
       cairo_line_to (cr, x, plot->origin.y + plot->size.height + 4);
       cairo_stroke (cr);
+      /* Centred under its tick, but never reaching left into the y
+       * labels: the first one starts at the plot's edge instead. */
+      brm_chart_measure_text (chart, text, &tw, NULL);
       gdk_cairo_set_source_rgba (cr, &fg);
-      brm_chart_draw_text (chart, cr, text, x, plot->origin.y + plot->size.height + 5, 0.5, 0, NULL, NULL);
+      brm_chart_draw_text (chart, cr, text, MAX (x, plot->origin.x + tw / 2), plot->origin.y + plot->size.height + 5,
+                           0.5, 0, NULL, NULL);
     }
   cairo_restore (cr);
 }
