@@ -790,6 +790,14 @@ brm_chart_get_background (BrmChart *self,
 
 G_GNUC_END_IGNORE_DEPRECATIONS
 
+guint
+brm_chart_style_index (guint index)
+{
+  /* Colours repeat every six series; the seventh gets the first colour
+   * with the second pattern, and so on, so no two series look alike. */
+  return (index + index / 6) % 6;
+}
+
 double
 brm_chart_get_line_width (BrmChart *self)
 {
@@ -813,7 +821,7 @@ brm_chart_set_series_dash (BrmChart *self,
   };
   static const int n_dashes[6] = { 0, 2, 2, 4, 2, 2 };
   double d[4];
-  guint k = index % 6;
+  guint k = brm_chart_style_index (index);
 
   for (int i = 0; i < n_dashes[k]; i++)
     d[i] = dashes[k][i] * lw / 2;
@@ -831,7 +839,7 @@ brm_chart_draw_marker (cairo_t *cr,
   cairo_save (cr);
   cairo_set_dash (cr, NULL, 0, 0);
   cairo_new_path (cr);
-  switch (index % 6)
+  switch (brm_chart_style_index (index))
     {
     case 0: /* circle */
       cairo_arc (cr, x, y, r, 0, 2 * G_PI);
@@ -905,7 +913,7 @@ brm_chart_create_layer_pattern (BrmChart *self,
     cairo_set_source_rgba (cr, 1, 1, 1, ink);
   cairo_set_line_width (cr, 1.5);
 
-  switch (index % 6)
+  switch (brm_chart_style_index (index))
     {
     case 0: /* solid */
       break;
@@ -1197,6 +1205,42 @@ brm_chart_draw_readout (BrmChart              *self,
 
 /* Axes -------------------------------------------------------------------- */
 
+GArray *
+brm_chart_value_ticks (BrmChart *self,
+                       double    data_min,
+                       double    data_max,
+                       guint     max_ticks,
+                       double   *axis_min,
+                       double   *axis_max,
+                       double   *step)
+{
+  BrmChartPrivate *priv = brm_chart_get_instance_private (self);
+  GArray *ticks = brm_chart_nice_ticks (data_min, data_max, max_ticks, axis_min, axis_max, step);
+
+  /* A count has no half batches: 0, 1 rather than 0, 0.5, 1. */
+  if (priv->unit == BRM_CHART_UNIT_COUNT && *step < 1)
+    {
+      g_array_unref (ticks);
+      ticks = brm_chart_nice_ticks (data_min, MAX (data_max, data_min + 1),
+                                    MAX (2, (guint) ceil (MAX (data_max, data_min + 1) - data_min) + 1),
+                                    axis_min, axis_max, step);
+    }
+  return ticks;
+}
+
+gboolean
+brm_chart_threshold_in_range (BrmChart *self,
+                              double    data_max)
+{
+  BrmChartPrivate *priv = brm_chart_get_instance_private (self);
+
+  if (isnan (priv->threshold))
+    return FALSE;
+  /* A budget far above what was spent would flatten the data against
+   * the bottom: then it is named at the top instead of drawn to scale. */
+  return !(data_max > 0 && priv->threshold > 4 * data_max) && !(data_max <= 0 && priv->threshold > 0 && isfinite (data_max));
+}
+
 double
 brm_chart_measure_y_axis (BrmChart *self,
                           GArray   *ticks,
@@ -1268,9 +1312,24 @@ brm_chart_draw_threshold (BrmChart              *self,
   if (isnan (priv->threshold))
     return;
 
-  y = round (brm_chart_scale_map (y_scale, priv->threshold)) + 0.5;
   brm_chart_get_foreground (self, &fg);
   brm_chart_get_background (self, &bg);
+
+  if (priv->threshold > y_scale->domain_max)
+    {
+      /* Off the scale (brm_chart_threshold_in_range()): named, with an
+       * arrow pointing up, in the plot's top right corner. */
+      value = brm_chart_format_y (self, priv->threshold);
+      /* Translators: a threshold above the chart's scale: "▲ Budget $500.00". */
+      text = g_strdup_printf (_("▲ %s %s"), priv->threshold_label ? priv->threshold_label : "", value);
+      cairo_save (cr);
+      gdk_cairo_set_source_rgba (cr, &fg);
+      brm_chart_draw_text (self, cr, text, plot->origin.x + plot->size.width - 4, plot->origin.y, 1, 0.5, NULL, NULL);
+      cairo_restore (cr);
+      return;
+    }
+
+  y = round (brm_chart_scale_map (y_scale, priv->threshold)) + 0.5;
 
   cairo_save (cr);
   gdk_cairo_set_source_rgba (cr, &fg);

@@ -126,6 +126,8 @@ void            brm_chart_get_foreground   (BrmChart       *self,
 void            brm_chart_get_background   (BrmChart       *self,
                                             GdkRGBA        *color);
 double          brm_chart_get_line_width   (BrmChart       *self);
+/* Which dash, marker and layer pattern series @index gets (0–5). */
+guint           brm_chart_style_index      (guint           index);
 void            brm_chart_set_series_dash  (BrmChart       *self,
                                             cairo_t        *cr,
                                             guint           index);
@@ -183,6 +185,20 @@ void            brm_chart_draw_y_axis      (BrmChart       *self,
                                             GArray         *ticks,
                                             double          step,
                                             const BrmChartScale *y_scale);
+/* Nice ticks for values in the chart's unit: whole steps for counts. */
+GArray         *brm_chart_value_ticks      (BrmChart       *self,
+                                            double          data_min,
+                                            double          data_max,
+                                            guint           max_ticks,
+                                            double         *axis_min,
+                                            double         *axis_max,
+                                            double         *step);
+/* Whether the threshold belongs in the y range for data reaching
+ * @data_max: not when it is more than four times higher (a $500 budget
+ * over $3 of spend), which brm_chart_draw_threshold() then names at the
+ * top of the plot instead of drawing to scale. */
+gboolean        brm_chart_threshold_in_range (BrmChart     *self,
+                                              double        data_max);
 /* The dashed, labelled threshold line, if any. */
 void            brm_chart_draw_threshold   (BrmChart       *self,
                                             cairo_t        *cr,

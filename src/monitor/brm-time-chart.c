@@ -146,6 +146,14 @@ get_x_domain (BrmTimeChart *self,
   if (self->window > 0)
     lo = hi - self->window;
 
+  /* A day is a place on the axis, not an instant: half a day either side
+   * keeps the first and last days' markers inside the plot. */
+  if (brm_chart_get_x_kind (chart) == BRM_CHART_X_DAY && hi > lo)
+    {
+      lo -= 43200;
+      hi += 43200;
+    }
+
   if (hi - lo <= 0)
     {
       /* A single point sits in the middle of a little time around it. */
@@ -235,7 +243,7 @@ static gboolean
 column_on (guint index,
            guint column)
 {
-  switch (index % 6)
+  switch (brm_chart_style_index (index))
     {
     case 0:
       return TRUE;
@@ -376,6 +384,21 @@ draw_x_axis (BrmTimeChart          *self,
     {
       ticks = brm_chart_nice_ticks (xs->domain_min, xs->domain_max, max_ticks, NULL, NULL, &step);
       step = MAX (step, 1);
+    }
+  else if (brm_chart_get_x_kind (chart) == BRM_CHART_X_DAY)
+    {
+      /* Days are labelled under their own points, every one that fits,
+       * counted back from the newest; a clock step would label one day
+       * twice (at midnight and noon). */
+      guint n_days = 0, stride;
+      const BrmChartSample *days = brm_chart_series_peek_samples (brm_chart_get_series_at (chart, 0), &n_days);
+
+      ticks = g_array_new (FALSE, FALSE, sizeof (double));
+      stride = MAX (1, (guint) ceil ((double) n_days / max_ticks));
+      for (guint i = 0; i < n_days; i++)
+        if ((n_days - 1 - i) % stride == 0)
+          g_array_append_val (ticks, days[i].x);
+      step = 86400.0 * stride;
     }
   else
     ticks = brm_chart_time_ticks (xs->domain_min, xs->domain_max, max_ticks, &step);
@@ -558,7 +581,7 @@ compute_layout (BrmTimeChart *self,
         }
     }
   threshold = brm_chart_get_threshold (chart, NULL);
-  if (!isnan (threshold))
+  if (brm_chart_threshold_in_range (chart, y_max))
     {
       y_min = MIN (y_min, threshold);
       y_max = MAX (y_max, threshold);
@@ -566,7 +589,7 @@ compute_layout (BrmTimeChart *self,
   if (!isfinite (y_min))
     y_min = 0, y_max = 1;
 
-  layout->y_ticks = brm_chart_nice_ticks (y_min, y_max,
+  layout->y_ticks = brm_chart_value_ticks (chart, y_min, y_max,
                                           MAX (2, (guint) ((height - layout->legend_h - label_h - 16) / 36)),
                                           &layout->y_min, &layout->y_max, &layout->y_step);
   axis_w = brm_chart_measure_y_axis (chart, layout->y_ticks, layout->y_step);

@@ -976,6 +976,45 @@ test_high_contrast (void)
   g_assert_finalize_object (chart);
 }
 
+/* What the Analytics page screenshots showed wrong, fixed in the family:
+ * half batches on a count axis, a $500 budget flattening $3 of spend,
+ * a seventh series looking like the first. */
+static void
+test_axis_rules (void)
+{
+  BrmChart *chart = BRM_CHART (brm_time_chart_new ());
+  g_autoptr(GArray) ticks = NULL;
+  g_autoptr(GArray) usd_ticks = NULL;
+  double lo, hi, step;
+
+  g_object_ref_sink (chart);
+
+  brm_chart_set_unit (chart, BRM_CHART_UNIT_COUNT);
+  ticks = brm_chart_value_ticks (chart, 0, 1, 6, &lo, &hi, &step);
+  g_assert_cmpfloat (step, >=, 1);
+  for (guint i = 0; i < ticks->len; i++)
+    g_assert_cmpfloat (g_array_index (ticks, double, i), ==, round (g_array_index (ticks, double, i)));
+  g_assert_cmpfloat (hi, >=, 1);
+
+  brm_chart_set_unit (chart, BRM_CHART_UNIT_USD);
+  usd_ticks = brm_chart_value_ticks (chart, 0, 1, 6, &lo, &hi, &step);
+  g_assert_cmpfloat (step, <, 1);   /* dollars do have cents */
+
+  g_assert_false (brm_chart_threshold_in_range (chart, 2.56));   /* no threshold */
+  brm_chart_set_threshold (chart, 500, "Daily budget");
+  g_assert_false (brm_chart_threshold_in_range (chart, 2.56));
+  g_assert_false (brm_chart_threshold_in_range (chart, 0));
+  g_assert_true (brm_chart_threshold_in_range (chart, 300));
+  g_assert_true (brm_chart_threshold_in_range (chart, 900));
+
+  /* Colour (index % 6) and style together tell twelve series apart. */
+  for (guint i = 0; i < 12; i++)
+    for (guint j = i + 1; j < 12; j++)
+      g_assert_false (i % 6 == j % 6 && brm_chart_style_index (i) == brm_chart_style_index (j));
+
+  g_object_unref (chart);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1004,6 +1043,7 @@ main (int    argc,
   g_test_add_data_func ("/monitor/charts/dark/bar", make_bar_chart, test_dark);
   g_test_add_data_func ("/monitor/charts/dark/heat-strip", make_heat_strip, test_dark);
   g_test_add_func ("/monitor/charts/high-contrast", test_high_contrast);
+  g_test_add_func ("/monitor/charts/axis-rules", test_axis_rules);
 
   return g_test_run ();
 }
