@@ -4,7 +4,7 @@
  *
  *   tests/ui/run-broadway.sh _build/h/tests/ui/chart-gallery OUTDIR
  *
- * charts.png / charts-dark.png: a time chart with three series, a gap
+ * charts.png / charts-dark.png / charts-hc.png (high contrast): a time chart with three series, a gap
  * and a budget line, a stacked bar chart, the heat strip, a sparkline
  * and a chart view in table mode; charts-narrow.png: the same at 360
  * pixels wide. Rendered in process (widget snapshot → Cairo renderer →
@@ -141,11 +141,35 @@ save (GtkWidget  *window,
   g_print ("chart-gallery: %s (%d × %d)\n", path, width, height);
 }
 
+/* libadwaita 1.2 has no setter for high contrast; without a settings
+ * portal it follows this key (main() uses the memory backend). */
+static void
+set_high_contrast (gboolean on)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = source ? g_settings_schema_source_lookup (source, "org.gnome.desktop.a11y.interface", TRUE) : NULL;
+  g_autoptr(GSettings) settings = NULL;
+  gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+  if (schema == NULL)
+    {
+      if (on)
+        g_printerr ("chart-gallery: org.gnome.desktop.a11y.interface is not installed; no high contrast\n");
+      return;
+    }
+  settings = g_settings_new ("org.gnome.desktop.a11y.interface");
+  g_settings_set_boolean (settings, "high-contrast", on);
+  while (adw_style_manager_get_high_contrast (adw_style_manager_get_default ()) != on
+         && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+}
+
 static void
 shoot (const char *outdir,
        const char *name,
        int         width,
-       gboolean    dark)
+       gboolean    dark,
+       gboolean    high_contrast)
 {
   AdwStyleManager *manager = adw_style_manager_get_default ();
   GtkWidget *window = gtk_window_new ();
@@ -155,10 +179,14 @@ shoot (const char *outdir,
   GtkWidget *row, *page;
 
   adw_style_manager_set_color_scheme (manager, dark ? ADW_COLOR_SCHEME_FORCE_DARK : ADW_COLOR_SCHEME_FORCE_LIGHT);
-  /* AdwApplication adds style-dark.css on top when dark. */
-  if (dark)
+  set_high_contrast (high_contrast);
+  /* AdwApplication adds style-dark.css, style-hc.css or style-hc-dark.css
+   * on top of style.css. */
+  if (dark || high_contrast)
     {
-      gtk_css_provider_load_from_resource (dark_css, "/io/github/batchrunner/Monitor/style-dark.css");
+      gtk_css_provider_load_from_resource (dark_css, high_contrast && dark ? "/io/github/batchrunner/Monitor/style-hc-dark.css"
+                                                     : high_contrast ? "/io/github/batchrunner/Monitor/style-hc.css"
+                                                     : "/io/github/batchrunner/Monitor/style-dark.css");
       gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (dark_css),
                                                   GTK_STYLE_PROVIDER_PRIORITY_APPLICATION + 1);
     }
@@ -195,7 +223,7 @@ shoot (const char *outdir,
 
   save (window, path);
   gtk_window_destroy (GTK_WINDOW (window));
-  if (dark)
+  if (dark || high_contrast)
     gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (dark_css));
 }
 
@@ -207,6 +235,7 @@ main (int    argc,
   const char *outdir = argc > 1 ? argv[1] : ".";
 
   g_setenv ("TZ", "UTC", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   gtk_init ();
   adw_init ();
 
@@ -215,8 +244,9 @@ main (int    argc,
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
-  shoot (outdir, "charts", 900, FALSE);
-  shoot (outdir, "charts-dark", 900, TRUE);
-  shoot (outdir, "charts-narrow", 360, FALSE);
+  shoot (outdir, "charts", 900, FALSE, FALSE);
+  shoot (outdir, "charts-dark", 900, TRUE, FALSE);
+  shoot (outdir, "charts-narrow", 360, FALSE, FALSE);
+  shoot (outdir, "charts-hc", 900, FALSE, TRUE);
   return 0;
 }
