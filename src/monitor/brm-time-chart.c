@@ -17,10 +17,12 @@
  * at the nearest x, keyboard focus moving between points, and an
  * optional threshold line.
  *
- * Geometry is cached: each series is decimated to at most four samples
- * per pixel column (first, lowest, highest, last — the Sysprof way) and
- * kept until the data, the x window or the size changes, so hovering
- * and focus redraws cost only the stroke.
+ * Geometry is cached until the data, the x window or the width changes:
+ * a sparse series is decimated to at most four samples per pixel column
+ * (first, lowest, highest, last — the Sysprof way) and stroked; a dense
+ * one keeps the min/max of each plot column, written into the layer's
+ * pixels. What does not move with live data (legend, grid, y labels) is
+ * painted into an image of its own and reused; see docs/charts.md.
  */
 struct _BrmTimeChart
 {
@@ -61,6 +63,7 @@ struct _BrmTimeChart
     guint           style_serial;
     guint           labels_hash;
     guint           n_series;
+    BrmChartUnit    unit;
     double          y_min;
     double          y_max;
     double          y_step;
@@ -640,7 +643,8 @@ labels_hash (BrmChart *chart)
 }
 
 /* Legend, horizontal grid and y labels, x baseline: repainted only when
- * the size, the y range, the series' names or the style change. */
+ * the size, the y range, the unit, the series' names or the style
+ * change. */
 static void
 update_static_layer (BrmTimeChart *self,
                      int           width,
@@ -657,6 +661,7 @@ update_static_layer (BrmTimeChart *self,
       && self->static_key.scale == scale
       && self->static_key.style_serial == brm_chart_get_style_serial (chart)
       && self->static_key.n_series == n && self->static_key.labels_hash == labels_hash (chart)
+      && self->static_key.unit == brm_chart_get_unit (chart)
       && self->static_key.y_min == layout->y_min && self->static_key.y_max == layout->y_max
       && self->static_key.y_step == layout->y_step
       && graphene_rect_equal (&self->static_key.plot, &layout->plot))
@@ -674,6 +679,7 @@ update_static_layer (BrmTimeChart *self,
   self->static_key.scale = scale;
   self->static_key.style_serial = brm_chart_get_style_serial (chart);
   self->static_key.n_series = n;
+  self->static_key.unit = brm_chart_get_unit (chart);
   self->static_key.labels_hash = labels_hash (chart);
   self->static_key.y_min = layout->y_min;
   self->static_key.y_max = layout->y_max;
