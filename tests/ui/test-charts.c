@@ -1015,6 +1015,34 @@ test_axis_rules (void)
   g_object_unref (chart);
 }
 
+/* The time chart keeps its legend, grid and y labels in a cached layer:
+ * whatever they show must still repaint it. */
+static void
+test_static_layer (void)
+{
+  BrmChart *chart = make_line_chart ();
+  g_auto(Image) first = { 0 };
+  g_auto(Image) unit = { 0 };
+  g_auto(Image) label = { 0 };
+  GtkWidget *window;
+
+  g_object_ref (chart);
+  window = show_in_window (GTK_WIDGET (chart));
+  render (GTK_WIDGET (chart), &first);
+
+  /* Same range, other y labels (which usually move the plot too). */
+  brm_chart_set_unit (chart, BRM_CHART_UNIT_MILLISECONDS);
+  render (GTK_WIDGET (chart), &unit);
+  g_assert_true (images_differ (&first, &unit));
+
+  brm_chart_series_set_label (brm_chart_get_series_at (chart, 1), "Failures and more");
+  render (GTK_WIDGET (chart), &label);
+  g_assert_true (images_differ (&unit, &label));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (chart);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1044,6 +1072,7 @@ main (int    argc,
   g_test_add_data_func ("/monitor/charts/dark/heat-strip", make_heat_strip, test_dark);
   g_test_add_func ("/monitor/charts/high-contrast", test_high_contrast);
   g_test_add_func ("/monitor/charts/axis-rules", test_axis_rules);
+  g_test_add_func ("/monitor/charts/static-layer", test_static_layer);
 
   return g_test_run ();
 }
