@@ -193,3 +193,17 @@ settings 1920 1080 light; shot dashboard
 settings 1920 1080 dark;  shot dashboard-dark
 settings 360 720 light;   shot dashboard-narrow
 settings 360 720 dark;    shot dashboard-narrow-dark
+
+# The chart family with sample data (light, dark, 360 px wide) and the
+# Analytics page with a week of history against its own batch-runnerd
+# (light, dark), drawn in process under Broadway by tests/ui/chart-gallery.c
+# and tests/ui/analytics-gallery.c (built with -Dtests=true; the second
+# needs the sqlite3 tool to move the batches back in time).
+for gallery in chart-gallery analytics-gallery; do
+  if [ -x "$builddir/tests/ui/$gallery" ]; then
+    BRD_BIN="$brd" "$top/tests/ui/run-broadway.sh" "$builddir/tests/ui/$gallery" "$outdir" ||
+      echo "screenshot: $gallery failed" >&2
+  else
+    echo "screenshot: $builddir/tests/ui/$gallery is not built (-Dtests=true)" >&2
+  fi
+done

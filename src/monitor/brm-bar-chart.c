@@ -101,11 +101,11 @@ brm_bar_chart_draw (BrmChart *chart,
       label_h = MAX (label_h, th);
     }
   threshold = brm_chart_get_threshold (chart, NULL);
-  if (!isnan (threshold))
+  if (brm_chart_threshold_in_range (chart, y_max))
     y_max = MAX (y_max, threshold);
 
   legend_h = brm_chart_measure_legend (chart, width - 8) + 8;
-  ticks = brm_chart_nice_ticks (0, y_max, MAX (2, (guint) ((height - legend_h - label_h - 16) / 36)),
+  ticks = brm_chart_value_ticks (chart, 0, y_max, MAX (2, (guint) ((height - legend_h - label_h - 16) / 36)),
                                 &y_min, &y_max, &y_step);
   axis_w = brm_chart_measure_y_axis (chart, ticks, y_step);
 

@@ -189,7 +189,9 @@ make_column (BrmChartView   *self,
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), self);
 
   column = gtk_column_view_column_new (title, factory);
-  gtk_column_view_column_set_expand (column, TRUE);
+  /* Only the x column takes the spare width: a value column as wide as
+   * its header keeps the right-aligned numbers under their header. */
+  gtk_column_view_column_set_expand (column, series == NULL);
   return column;
 }
 

@@ -61,6 +61,15 @@ typedef struct
   char         *summary;
   gint64        summary_updated_us;
   guint         summary_source;
+
+  /* Text → PangoLayout: labels repeat from frame to frame, and shaping
+   * them again each time is most of what text costs. Dropped when the
+   * style (font) changes. */
+  GHashTable   *layouts;
+
+  BrmChartCanvas *canvas;
+  /* Bumped when colours, fonts or line widths may have changed. */
+  guint         style_serial;
 } BrmChartPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (BrmChart, brm_chart, GTK_TYPE_WIDGET)
@@ -711,6 +720,15 @@ click_pressed_cb (GtkGestureClick *gesture,
 
 /* Style ------------------------------------------------------------------- */
 
+static void
+style_changed_cb (BrmChart *self)
+{
+  BrmChartPrivate *priv = brm_chart_get_instance_private (self);
+
+  priv->style_serial++;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 static AdwStyleManager *
 style_manager (void)
 {
@@ -772,6 +790,14 @@ brm_chart_get_background (BrmChart *self,
 
 G_GNUC_END_IGNORE_DEPRECATIONS
 
+guint
+brm_chart_style_index (guint index)
+{
+  /* Colours repeat every six series; the seventh gets the first colour
+   * with the second pattern, and so on, so no two series look alike. */
+  return (index + index / 6) % 6;
+}
+
 double
 brm_chart_get_line_width (BrmChart *self)
 {
@@ -795,7 +821,7 @@ brm_chart_set_series_dash (BrmChart *self,
   };
   static const int n_dashes[6] = { 0, 2, 2, 4, 2, 2 };
   double d[4];
-  guint k = index % 6;
+  guint k = brm_chart_style_index (index);
 
   for (int i = 0; i < n_dashes[k]; i++)
     d[i] = dashes[k][i] * lw / 2;
@@ -813,7 +839,7 @@ brm_chart_draw_marker (cairo_t *cr,
   cairo_save (cr);
   cairo_set_dash (cr, NULL, 0, 0);
   cairo_new_path (cr);
-  switch (index % 6)
+  switch (brm_chart_style_index (index))
     {
     case 0: /* circle */
       cairo_arc (cr, x, y, r, 0, 2 * G_PI);
@@ -887,7 +913,7 @@ brm_chart_create_layer_pattern (BrmChart *self,
     cairo_set_source_rgba (cr, 1, 1, 1, ink);
   cairo_set_line_width (cr, 1.5);
 
-  switch (index % 6)
+  switch (brm_chart_style_index (index))
     {
     case 0: /* solid */
       break;
@@ -936,13 +962,41 @@ brm_chart_create_layer_pattern (BrmChart *self,
 
 /* Text -------------------------------------------------------------------- */
 
+#define MAX_CACHED_LAYOUTS 512
+
+static PangoLayout *
+get_layout (BrmChart   *self,
+            const char *text)
+{
+  BrmChartPrivate *priv = brm_chart_get_instance_private (self);
+  PangoLayout *layout = g_hash_table_lookup (priv->layouts, text);
+
+  if (layout == NULL)
+    {
+      /* Live x labels move on; a bounded cache is simply started over. */
+      if (g_hash_table_size (priv->layouts) >= MAX_CACHED_LAYOUTS)
+        g_hash_table_remove_all (priv->layouts);
+      layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+      g_hash_table_insert (priv->layouts, g_strdup (text), layout);
+    }
+  return layout;
+}
+
+static void
+drop_layouts (BrmChart *self)
+{
+  BrmChartPrivate *priv = brm_chart_get_instance_private (self);
+
+  g_hash_table_remove_all (priv->layouts);
+}
+
 void
 brm_chart_measure_text (BrmChart   *self,
                         const char *text,
                         double     *width,
                         double     *height)
 {
-  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  PangoLayout *layout = get_layout (self, text);
   int w, h;
 
   pango_layout_get_pixel_size (layout, &w, &h);
@@ -963,7 +1017,7 @@ brm_chart_draw_text (BrmChart   *self,
                      double     *width,
                      double     *height)
 {
-  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  PangoLayout *layout = get_layout (self, text);
   int w, h;
 
   pango_layout_get_pixel_size (layout, &w, &h);
@@ -1151,6 +1205,42 @@ brm_chart_draw_readout (BrmChart              *self,
 
 /* Axes -------------------------------------------------------------------- */
 
+GArray *
+brm_chart_value_ticks (BrmChart *self,
+                       double    data_min,
+                       double    data_max,
+                       guint     max_ticks,
+                       double   *axis_min,
+                       double   *axis_max,
+                       double   *step)
+{
+  BrmChartPrivate *priv = brm_chart_get_instance_private (self);
+  GArray *ticks = brm_chart_nice_ticks (data_min, data_max, max_ticks, axis_min, axis_max, step);
+
+  /* A count has no half batches: 0, 1 rather than 0, 0.5, 1. */
+  if (priv->unit == BRM_CHART_UNIT_COUNT && *step < 1)
+    {
+      g_array_unref (ticks);
+      ticks = brm_chart_nice_ticks (data_min, MAX (data_max, data_min + 1),
+                                    MAX (2, (guint) ceil (MAX (data_max, data_min + 1) - data_min) + 1),
+                                    axis_min, axis_max, step);
+    }
+  return ticks;
+}
+
+gboolean
+brm_chart_threshold_in_range (BrmChart *self,
+                              double    data_max)
+{
+  BrmChartPrivate *priv = brm_chart_get_instance_private (self);
+
+  if (isnan (priv->threshold))
+    return FALSE;
+  /* A budget far above what was spent would flatten the data against
+   * the bottom: then it is named at the top instead of drawn to scale. */
+  return !(data_max > 0 && priv->threshold > 4 * data_max) && !(data_max <= 0 && priv->threshold > 0 && isfinite (data_max));
+}
+
 double
 brm_chart_measure_y_axis (BrmChart *self,
                           GArray   *ticks,
@@ -1222,9 +1312,24 @@ brm_chart_draw_threshold (BrmChart              *self,
   if (isnan (priv->threshold))
     return;
 
-  y = round (brm_chart_scale_map (y_scale, priv->threshold)) + 0.5;
   brm_chart_get_foreground (self, &fg);
   brm_chart_get_background (self, &bg);
+
+  if (priv->threshold > y_scale->domain_max)
+    {
+      /* Off the scale (brm_chart_threshold_in_range()): named, with an
+       * arrow pointing up, in the plot's top right corner. */
+      value = brm_chart_format_y (self, priv->threshold);
+      /* Translators: a threshold above the chart's scale: "▲ Budget $500.00". */
+      text = g_strdup_printf (_("▲ %s %s"), priv->threshold_label ? priv->threshold_label : "", value);
+      cairo_save (cr);
+      gdk_cairo_set_source_rgba (cr, &fg);
+      brm_chart_draw_text (self, cr, text, plot->origin.x + plot->size.width - 4, plot->origin.y, 1, 0.5, NULL, NULL);
+      cairo_restore (cr);
+      return;
+    }
+
+  y = round (brm_chart_scale_map (y_scale, priv->threshold)) + 0.5;
 
   cairo_save (cr);
   gdk_cairo_set_source_rgba (cr, &fg);
@@ -1248,6 +1353,99 @@ brm_chart_draw_threshold (BrmChart              *self,
   cairo_restore (cr);
 }
 
+/* Canvas ------------------------------------------------------------------ */
+
+struct _BrmChartCanvas
+{
+  cairo_surface_t *surface;
+  gboolean         drawing;
+};
+
+BrmChartCanvas *
+brm_chart_canvas_new (void)
+{
+  return g_new0 (BrmChartCanvas, 1);
+}
+
+void
+brm_chart_canvas_free (BrmChartCanvas *canvas)
+{
+  if (canvas == NULL)
+    return;
+  g_clear_pointer (&canvas->surface, cairo_surface_destroy);
+  g_free (canvas);
+}
+
+cairo_t *
+brm_chart_canvas_begin (BrmChartCanvas *canvas,
+                        int             width,
+                        int             height,
+                        int             scale)
+{
+  int pw = MAX (1, width) * scale, ph = MAX (1, height) * scale;
+  cairo_t *cr;
+
+  g_return_val_if_fail (!canvas->drawing, NULL);
+
+  if (canvas->surface == NULL
+      || cairo_image_surface_get_width (canvas->surface) != pw
+      || cairo_image_surface_get_height (canvas->surface) != ph)
+    {
+      g_clear_pointer (&canvas->surface, cairo_surface_destroy);
+      canvas->surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, pw, ph);
+      cairo_surface_set_device_scale (canvas->surface, scale, scale);
+    }
+
+  /* Clearing through Cairo (not memset) is what detaches a frame still
+   * in flight: Cairo copies the old pixels for it first. */
+  canvas->drawing = TRUE;
+  cr = cairo_create (canvas->surface);
+  cairo_save (cr);
+  cairo_set_operator (cr, CAIRO_OPERATOR_CLEAR);
+  cairo_paint (cr);
+  cairo_restore (cr);
+  return cr;
+}
+
+cairo_surface_t *
+brm_chart_canvas_get_surface (BrmChartCanvas *canvas)
+{
+  return canvas->surface;
+}
+
+void
+brm_chart_canvas_end (BrmChartCanvas *canvas,
+                      cairo_t        *cr)
+{
+  g_return_if_fail (canvas->drawing);
+
+  cairo_destroy (cr);
+  cairo_surface_flush (canvas->surface);
+  canvas->drawing = FALSE;
+}
+
+void
+brm_chart_canvas_append (BrmChartCanvas        *canvas,
+                         GtkSnapshot           *snapshot,
+                         const graphene_rect_t *bounds)
+{
+  cairo_t *cr;
+
+  g_return_if_fail (!canvas->drawing);
+
+  if (canvas->surface == NULL)
+    return;
+
+  /* The node holds a Cairo snapshot of the surface, not a copy: the
+   * pixels are only copied if we paint into it again while GTK still
+   * has the old frame. A GdkTexture would be converted pixel by pixel
+   * by GTK 4.8's Cairo renderer instead (about 4 ms for 1200 × 300). */
+  cr = gtk_snapshot_append_cairo (snapshot, bounds);
+  cairo_set_source_surface (cr, canvas->surface, bounds->origin.x, bounds->origin.y);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+}
+
 /* GtkWidget --------------------------------------------------------------- */
 
 static void
@@ -1255,6 +1453,7 @@ brm_chart_snapshot (GtkWidget   *widget,
                     GtkSnapshot *snapshot)
 {
   BrmChart *self = BRM_CHART (widget);
+  BrmChartPrivate *priv = brm_chart_get_instance_private (self);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
   cairo_t *cr;
@@ -1262,9 +1461,10 @@ brm_chart_snapshot (GtkWidget   *widget,
   if (width <= 0 || height <= 0)
     return;
 
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  cr = brm_chart_canvas_begin (priv->canvas, width, height, gtk_widget_get_scale_factor (widget));
   BRM_CHART_GET_CLASS (self)->draw (self, cr, width, height);
-  cairo_destroy (cr);
+  brm_chart_canvas_end (priv->canvas, cr);
+  brm_chart_canvas_append (priv->canvas, snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
 }
 
 static void
@@ -1293,14 +1493,19 @@ brm_chart_css_changed (GtkWidget         *widget,
                        GtkCssStyleChange *change)
 {
   GTK_WIDGET_CLASS (brm_chart_parent_class)->css_changed (widget, change);
-  /* Colours come from the style: chart_N, the text colour. */
-  gtk_widget_queue_draw (widget);
+  /* Colours come from the style: chart_N, the text colour; the font
+   * may have changed too. */
+  drop_layouts (BRM_CHART (widget));
+  style_changed_cb (BRM_CHART (widget));
 }
 
-static void
-style_changed_cb (BrmChart *self)
+guint
+brm_chart_get_style_serial (BrmChart *self)
 {
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  BrmChartPrivate *priv = brm_chart_get_instance_private (self);
+
+  g_return_val_if_fail (BRM_IS_CHART (self), 0);
+  return priv->style_serial;
 }
 
 static void
@@ -1336,6 +1541,8 @@ brm_chart_finalize (GObject *object)
   g_free (priv->title);
   g_free (priv->threshold_label);
   g_free (priv->summary);
+  g_hash_table_unref (priv->layouts);
+  brm_chart_canvas_free (priv->canvas);
 
   G_OBJECT_CLASS (brm_chart_parent_class)->finalize (object);
 }
@@ -1447,6 +1654,8 @@ brm_chart_init (BrmChart *self)
 
   priv->series = g_list_store_new (BRM_TYPE_CHART_SERIES);
   priv->threshold = NAN;
+  priv->layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  priv->canvas = brm_chart_canvas_new ();
 
   controller = gtk_event_controller_key_new ();
   g_signal_connect (controller, "key-pressed", G_CALLBACK (key_pressed_cb), self);

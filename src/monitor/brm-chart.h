@@ -14,6 +14,33 @@ GType brm_chart_unit_get_type (void);
 #define BRM_TYPE_CHART_X_KIND (brm_chart_x_kind_get_type ())
 GType brm_chart_x_kind_get_type (void);
 
+/* An image surface a chart paints a layer into, appended to the
+ * snapshot as a Cairo node that only paints the image. Painting into
+ * memory is Cairo's fast path; drawing into the Cairo node itself
+ * records every operation to replay at render time. The surface is
+ * reused frame after frame. */
+typedef struct _BrmChartCanvas BrmChartCanvas;
+
+BrmChartCanvas  *brm_chart_canvas_new         (void);
+void             brm_chart_canvas_free        (BrmChartCanvas        *canvas);
+/* A cleared @width × @height (logical pixels) surface at @scale. */
+cairo_t         *brm_chart_canvas_begin       (BrmChartCanvas        *canvas,
+                                               int                    width,
+                                               int                    height,
+                                               int                    scale);
+/* The image between begin and end, for writing pixels directly (after
+ * cairo_surface_flush(), before cairo_surface_mark_dirty()). */
+cairo_surface_t *brm_chart_canvas_get_surface (BrmChartCanvas        *canvas);
+/* Ends the drawing begun with brm_chart_canvas_begin(); consumes @cr. */
+void             brm_chart_canvas_end         (BrmChartCanvas        *canvas,
+                                               cairo_t               *cr);
+/* Appends the last finished image at @bounds. */
+void             brm_chart_canvas_append      (BrmChartCanvas        *canvas,
+                                               GtkSnapshot           *snapshot,
+                                               const graphene_rect_t *bounds);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BrmChartCanvas, brm_chart_canvas_free)
+
 #define BRM_TYPE_CHART (brm_chart_get_type ())
 
 G_DECLARE_DERIVABLE_TYPE (BrmChart, brm_chart, BRM, CHART, GtkWidget)
@@ -88,6 +115,9 @@ BrmChartSeries *brm_chart_get_series_at    (BrmChart       *self,
 double          brm_chart_series_value_at  (BrmChartSeries *series,
                                             double          x);
 gboolean        brm_chart_get_high_contrast (BrmChart      *self);
+/* Changes whenever colours, fonts or line widths may have: a cached
+ * drawing made with another serial is stale. */
+guint           brm_chart_get_style_serial (BrmChart       *self);
 void            brm_chart_get_series_color (BrmChart       *self,
                                             guint           index,
                                             GdkRGBA        *color);
@@ -96,6 +126,8 @@ void            brm_chart_get_foreground   (BrmChart       *self,
 void            brm_chart_get_background   (BrmChart       *self,
                                             GdkRGBA        *color);
 double          brm_chart_get_line_width   (BrmChart       *self);
+/* Which dash, marker and layer pattern series @index gets (0–5). */
+guint           brm_chart_style_index      (guint           index);
 void            brm_chart_set_series_dash  (BrmChart       *self,
                                             cairo_t        *cr,
                                             guint           index);
@@ -153,6 +185,20 @@ void            brm_chart_draw_y_axis      (BrmChart       *self,
                                             GArray         *ticks,
                                             double          step,
                                             const BrmChartScale *y_scale);
+/* Nice ticks for values in the chart's unit: whole steps for counts. */
+GArray         *brm_chart_value_ticks      (BrmChart       *self,
+                                            double          data_min,
+                                            double          data_max,
+                                            guint           max_ticks,
+                                            double         *axis_min,
+                                            double         *axis_max,
+                                            double         *step);
+/* Whether the threshold belongs in the y range for data reaching
+ * @data_max: not when it is more than four times higher (a $500 budget
+ * over $3 of spend), which brm_chart_draw_threshold() then names at the
+ * top of the plot instead of drawing to scale. */
+gboolean        brm_chart_threshold_in_range (BrmChart     *self,
+                                              double        data_max);
 /* The dashed, labelled threshold line, if any. */
 void            brm_chart_draw_threshold   (BrmChart       *self,
                                             cairo_t        *cr,

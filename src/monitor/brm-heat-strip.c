@@ -124,7 +124,9 @@ brm_heat_strip_draw (BrmChart *chart,
       label_h = MAX (label_h, th);
     }
 
-  strip = GRAPHENE_RECT_INIT (2, 2, width - 4, MAX (8, height - label_h - 8));
+  /* Cells stay cell-shaped when the strip is given more height than it
+   * asked for: a row of tall bars would read as a bar chart. */
+  strip = GRAPHENE_RECT_INIT (2, 2, width - 4, CLAMP (height - label_h - 8, 8, MAX (40, 2 * label_h)));
   cell_w = strip.size.width / cells->len;
   cell_h = strip.size.height;
   label_every = MAX (1, (guint) ceil ((label_w + 6) / cell_w));

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "brm-time-chart.h"
 
@@ -16,10 +17,12 @@
  * at the nearest x, keyboard focus moving between points, and an
  * optional threshold line.
  *
- * Geometry is cached: each series is decimated to at most four samples
- * per pixel column (first, lowest, highest, last — the Sysprof way) and
- * kept until the data, the x window or the size changes, so hovering
- * and focus redraws cost only the stroke.
+ * Geometry is cached until the data, the x window or the width changes:
+ * a sparse series is decimated to at most four samples per pixel column
+ * (first, lowest, highest, last — the Sysprof way) and stroked; a dense
+ * one keeps the min/max of each plot column, written into the layer's
+ * pixels. What does not move with live data (legend, grid, y labels) is
+ * painted into an image of its own and reused; see docs/charts.md.
  */
 struct _BrmTimeChart
 {
@@ -38,18 +41,54 @@ struct _BrmTimeChart
   guint             cache_columns;
 
   /* Per series, for dense series: the lowest and highest value of each
-   * plot column (2 × spans_columns doubles), or NULL for a sparse series
-   * drawn as a stroked line. */
+   * plot column (2 × cache_columns doubles), or NULL for a sparse series
+   * drawn as a stroked line; made with the cache above. */
   GPtrArray        *spans;
-  guint64           spans_generation;
-  double            spans_x_min;
-  double            spans_x_max;
-  guint             spans_columns;
 
   gboolean          hovering;
   double            hover_x;
   double            hover_y;
+  /* The x the crosshair read in the last frame, NAN for none. */
+  double            hover_data_x;
+
+  /* Two layers, each painted into its own image: what stays put while
+   * data streams in (legend, y grid and labels, the x baseline), redrawn
+   * only when its key changes, and what moves (series, x ticks, the
+   * threshold, the crosshair), redrawn every frame. */
+  BrmChartCanvas   *static_layer;
+  struct {
+    int             width;
+    int             height;
+    int             scale;
+    guint           style_serial;
+    guint           labels_hash;
+    guint           n_series;
+    BrmChartUnit    unit;
+    double          y_min;
+    double          y_max;
+    double          y_step;
+    graphene_rect_t plot;
+  }                 static_key;
+  gboolean          static_valid;
+  BrmChartCanvas   *dynamic_layer;
 };
+
+/* Where everything goes in one frame. */
+typedef struct
+{
+  double          x_min;
+  double          x_max;
+  double          y_min;
+  double          y_max;
+  double          y_step;
+  GArray         *y_ticks;
+  double          legend_h;
+  double          label_w;
+  graphene_rect_t plot;
+  BrmChartScale   xs;
+  BrmChartScale   ys;
+  guint           plot_columns;
+} Layout;
 
 G_DEFINE_FINAL_TYPE (BrmTimeChart, brm_time_chart, BRM_TYPE_CHART)
 
@@ -110,6 +149,14 @@ get_x_domain (BrmTimeChart *self,
   if (self->window > 0)
     lo = hi - self->window;
 
+  /* A day is a place on the axis, not an instant: half a day either side
+   * keeps the first and last days' markers inside the plot. */
+  if (brm_chart_get_x_kind (chart) == BRM_CHART_X_DAY && hi > lo)
+    {
+      lo -= 43200;
+      hi += 43200;
+    }
+
   if (hi - lo <= 0)
     {
       /* A single point sits in the middle of a little time around it. */
@@ -137,6 +184,21 @@ get_x_domain (BrmTimeChart *self,
   return TRUE;
 }
 
+/* A series with more samples than one per 8 pixels is drawn column by
+ * column: stroking thousands of overlapping segments is what makes Cairo
+ * slow (about 150 ms for 10 × 3,600 points here), filling 1-pixel-wide
+ * columns is not. */
+static gboolean
+is_dense (guint n_samples,
+          guint columns)
+{
+  return n_samples > columns / 8;
+}
+
+/* Per series either the decimated samples (sparse series, stroked) or
+ * the min/max of each plot column (dense series), kept until the data,
+ * the x domain or the width changes. A dense series is never decimated:
+ * its columns are all that is drawn. */
 static void
 ensure_cache (BrmTimeChart *self,
               double        x_min,
@@ -151,68 +213,31 @@ ensure_cache (BrmTimeChart *self,
     return;
 
   g_ptr_array_set_size (self->cache, 0);
+  g_ptr_array_set_size (self->spans, 0);
   for (guint i = 0; i < n; i++)
     {
       BrmChartSeries *series = brm_chart_get_series_at (chart, i);
       guint n_samples;
       const BrmChartSample *s = brm_chart_series_peek_samples (series, &n_samples);
-
-      g_ptr_array_add (self->cache, brm_chart_decimate (s, n_samples, x_min, x_max, columns));
-    }
-  self->cache_generation = self->generation;
-  self->cache_x_min = x_min;
-  self->cache_x_max = x_max;
-  self->cache_columns = columns;
-}
-
-/* A series with more samples than one per 8 pixels is drawn column by
- * column: stroking thousands of overlapping segments is what makes Cairo
- * slow (about 150 ms for 10 × 3,600 points here), filling 1-pixel-wide
- * boxes is not. */
-static gboolean
-is_dense (GArray *points,
-          guint   columns)
-{
-  return points->len > columns / 8;
-}
-
-static void
-ensure_spans (BrmTimeChart *self,
-              double        x_min,
-              double        x_max,
-              guint         columns)
-{
-  BrmChart *chart = BRM_CHART (self);
-  guint n = brm_chart_get_n_series (chart);
-
-  if (self->spans->len == n && self->spans_generation == self->generation
-      && self->spans_x_min == x_min && self->spans_x_max == x_max && self->spans_columns == columns)
-    return;
-
-  g_ptr_array_set_size (self->spans, 0);
-  for (guint i = 0; i < n; i++)
-    {
-      BrmChartSeries *series = brm_chart_get_series_at (chart, i);
-      GArray *points = g_ptr_array_index (self->cache, i);
       GArray *spans = NULL;
 
-      if (is_dense (points, columns))
+      if (is_dense (n_samples, columns))
         {
-          guint n_samples;
-          const BrmChartSample *s = brm_chart_series_peek_samples (series, &n_samples);
-
           spans = g_array_sized_new (FALSE, FALSE, sizeof (double), 2 * columns);
           g_array_set_size (spans, 2 * columns);
           brm_chart_column_spans (s, n_samples, x_min, x_max, columns,
                                   (double *) (gpointer) spans->data,
                                   (double *) (gpointer) spans->data + columns);
+          g_ptr_array_add (self->cache, g_array_new (FALSE, FALSE, sizeof (BrmChartSample)));
         }
+      else
+        g_ptr_array_add (self->cache, brm_chart_decimate (s, n_samples, x_min, x_max, columns));
       g_ptr_array_add (self->spans, spans);
     }
-  self->spans_generation = self->generation;
-  self->spans_x_min = x_min;
-  self->spans_x_max = x_max;
-  self->spans_columns = columns;
+  self->cache_generation = self->generation;
+  self->cache_x_min = x_min;
+  self->cache_x_max = x_max;
+  self->cache_columns = columns;
 }
 
 /* The dash of series @index, by column: series differ by pattern as
@@ -221,7 +246,7 @@ static gboolean
 column_on (guint index,
            guint column)
 {
-  switch (index % 6)
+  switch (brm_chart_style_index (index))
     {
     case 0:
       return TRUE;
@@ -238,33 +263,85 @@ column_on (guint index,
     }
 }
 
+static inline guint32
+premultiply (const GdkRGBA *c)
+{
+  double a = CLAMP (c->alpha, 0, 1);
+
+  return ((guint32) (a * 255 + 0.5) << 24)
+         | ((guint32) (CLAMP (c->red, 0, 1) * a * 255 + 0.5) << 16)
+         | ((guint32) (CLAMP (c->green, 0, 1) * a * 255 + 0.5) << 8)
+         | (guint32) (CLAMP (c->blue, 0, 1) * a * 255 + 0.5);
+}
+
+/* @src over @dst, both premultiplied ARGB32. */
+static inline guint32
+over (guint32 src,
+      guint32 dst)
+{
+  guint32 ia = 255 - (src >> 24), out = 0;
+
+  for (int shift = 0; shift < 32; shift += 8)
+    {
+      guint32 d = (dst >> shift) & 0xff;
+      guint32 t = d * ia + 128;
+
+      out |= (((src >> shift) & 0xff) + ((t + (t >> 8)) >> 8)) << shift;
+    }
+  return out;
+}
+
+/* Fills each plot column of a dense series from its low to its high
+ * value as a box of pixels, written straight into the layer's image:
+ * for thousands of boxes a frame, Cairo's per-rectangle path work costs
+ * far more than the pixels themselves. @area fills down to @base
+ * instead. Clipped to @plot (grown by the line width). */
 static void
-draw_columns (cairo_t             *cr,
-              GArray              *spans,
-              guint                columns,
-              double               x0,
-              const BrmChartScale *ys,
-              double               lw,
-              guint                index,
-              double               base,
-              gboolean             area)
+fill_columns (cairo_surface_t       *surface,
+              int                    scale,
+              GArray                *spans,
+              guint                  columns,
+              const graphene_rect_t *plot,
+              const BrmChartScale   *ys,
+              double                 lw,
+              guint                  index,
+              double                 base,
+              gboolean               area,
+              const GdkRGBA         *color)
 {
   const double *lo = (const double *) (gpointer) spans->data;
   const double *hi = lo + columns;
+  guint8 *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface) / 4;
+  int surface_w = cairo_image_surface_get_width (surface);
+  int surface_h = cairo_image_surface_get_height (surface);
+  int clip_top = MAX (0, (int) floor ((plot->origin.y - lw) * scale));
+  int clip_bottom = MIN (surface_h, (int) ceil ((plot->origin.y + plot->size.height + lw) * scale));
+  guint32 pixel = premultiply (color);
+  gboolean opaque = (pixel >> 24) == 0xff;
 
   for (guint c = 0; c < columns; c++)
     {
       double top, bottom;
+      int x0, y0, y1;
 
-      if (isnan (lo[c]))
+      if (isnan (lo[c]) || (!area && !column_on (index, c)))
         continue;
       top = floor (brm_chart_scale_map (ys, hi[c]) - (area ? 0 : lw / 2));
       bottom = area ? base : ceil (brm_chart_scale_map (ys, lo[c]) + lw / 2);
-      if (!area && !column_on (index, c))
-        continue;
-      cairo_rectangle (cr, x0 + c, top, 1, MAX (1, bottom - top));
+      bottom = MAX (bottom, top + 1);
+
+      x0 = (int) ((plot->origin.x + c) * scale);
+      y0 = MAX (clip_top, (int) (top * scale));
+      y1 = MIN (clip_bottom, (int) (bottom * scale));
+      for (int x = x0; x < x0 + scale && x < surface_w; x++)
+        for (int y = y0; y < y1; y++)
+          {
+            guint32 *p = (guint32 *) (gpointer) data + (gsize) y * stride + x;
+
+            *p = opaque ? pixel : over (pixel, *p);
+          }
     }
-  cairo_fill (cr);
 }
 
 /* The x nearest to @x among every series' samples. */
@@ -311,6 +388,21 @@ draw_x_axis (BrmTimeChart          *self,
       ticks = brm_chart_nice_ticks (xs->domain_min, xs->domain_max, max_ticks, NULL, NULL, &step);
       step = MAX (step, 1);
     }
+  else if (brm_chart_get_x_kind (chart) == BRM_CHART_X_DAY)
+    {
+      /* Days are labelled under their own points, every one that fits,
+       * counted back from the newest; a clock step would label one day
+       * twice (at midnight and noon). */
+      guint n_days = 0, stride;
+      const BrmChartSample *days = brm_chart_series_peek_samples (brm_chart_get_series_at (chart, 0), &n_days);
+
+      ticks = g_array_new (FALSE, FALSE, sizeof (double));
+      stride = MAX (1, (guint) ceil ((double) n_days / max_ticks));
+      for (guint i = 0; i < n_days; i++)
+        if ((n_days - 1 - i) % stride == 0)
+          g_array_append_val (ticks, days[i].x);
+      step = 86400.0 * stride;
+    }
   else
     ticks = brm_chart_time_ticks (xs->domain_min, xs->domain_max, max_ticks, &step);
 
@@ -320,16 +412,12 @@ draw_x_axis (BrmTimeChart          *self,
 
   cairo_save (cr);
   cairo_set_line_width (cr, 1);
-  gdk_cairo_set_source_rgba (cr, &axis);
-  cairo_move_to (cr, plot->origin.x, round (plot->origin.y + plot->size.height) + 0.5);
-  cairo_line_to (cr, plot->origin.x + plot->size.width, round (plot->origin.y + plot->size.height) + 0.5);
-  cairo_stroke (cr);
-
   for (guint i = 0; i < ticks->len; i++)
     {
       double v = g_array_index (ticks, double, i);
       double x = round (brm_chart_scale_map (xs, v)) + 0.5;
       g_autofree char *text = NULL;
+      double tw;
 
       if (v < xs->domain_min || v > xs->domain_max)
         continue;
@@ -341,8 +429,12 @@ draw_x_axis (BrmTimeChart          *self,
       cairo_move_to (cr, x, plot->origin.y + plot->size.height);
       cairo_line_to (cr, x, plot->origin.y + plot->size.height + 4);
       cairo_stroke (cr);
+      /* Centred under its tick, but never reaching left into the y
+       * labels: the first one starts at the plot's edge instead. */
+      brm_chart_measure_text (chart, text, &tw, NULL);
       gdk_cairo_set_source_rgba (cr, &fg);
-      brm_chart_draw_text (chart, cr, text, x, plot->origin.y + plot->size.height + 5, 0.5, 0, NULL, NULL);
+      brm_chart_draw_text (chart, cr, text, MAX (x, plot->origin.x + tw / 2), plot->origin.y + plot->size.height + 5,
+                           0.5, 0, NULL, NULL);
     }
   cairo_restore (cr);
 }
@@ -453,61 +545,46 @@ draw_point_highlight (BrmTimeChart          *self,
   brm_chart_draw_readout (chart, cr, x, px, top_y, plot);
 }
 
-static void
-brm_time_chart_draw (BrmChart *chart,
-                     cairo_t  *cr,
-                     int       width,
-                     int       height)
+/* The frame's layout: x domain, y range and ticks, the plot area. FALSE
+ * when there is nothing to draw. */
+static gboolean
+compute_layout (BrmTimeChart *self,
+                int           width,
+                int           height,
+                Layout       *layout)
 {
-  BrmTimeChart *self = BRM_TIME_CHART (chart);
+  BrmChart *chart = BRM_CHART (self);
   guint n = brm_chart_get_n_series (chart);
-  gboolean hc = brm_chart_get_high_contrast (chart);
-  double lw = brm_chart_get_line_width (chart);
-  double x_min, x_max, y_min = INFINITY, y_max = -INFINITY, y_step, threshold;
-  double legend_h = 0, label_w, label_h, axis_w, base;
-  g_autoptr(GArray) y_ticks = NULL;
+  double y_min = INFINITY, y_max = -INFINITY, threshold, label_h, axis_w;
   g_autofree char *sample_label = NULL;
-  graphene_rect_t plot;
-  BrmChartScale xs, ys;
-  GdkRGBA fg;
-  guint columns, plot_columns;
 
-  brm_chart_get_foreground (chart, &fg);
+  memset (layout, 0, sizeof *layout);
+  if (!get_x_domain (self, &layout->x_min, &layout->x_max))
+    return FALSE;
 
   if (n > 1)
-    legend_h = brm_chart_measure_legend (chart, width - 8) + 8;
+    layout->legend_h = brm_chart_measure_legend (chart, width - 8) + 8;
 
-  if (!get_x_domain (self, &x_min, &x_max))
+  sample_label = brm_chart_format_x_value (brm_chart_get_x_kind (chart), layout->x_max, 3600);
+  brm_chart_measure_text (chart, sample_label, &layout->label_w, &label_h);
+
+  /* The y range of what is in the window, from the samples themselves
+   * (a pass over them costs less than a decimation). */
+  for (guint i = 0; i < n; i++)
     {
-      gdk_cairo_set_source_rgba (cr, &fg);
-      brm_chart_draw_text (chart, cr, _("No data"), width / 2.0, height / 2.0, 0.5, 0.5, NULL, NULL);
-      return;
-    }
+      guint n_samples;
+      const BrmChartSample *s = brm_chart_series_peek_samples (brm_chart_get_series_at (chart, i), &n_samples);
 
-  sample_label = brm_chart_format_x_value (brm_chart_get_x_kind (chart), x_max, 3600);
-  brm_chart_measure_text (chart, sample_label, &label_w, &label_h);
-
-  /* Decimate to the plot width first; a first guess at the axis width is
-   * good enough for the column count. */
-  columns = (guint) MAX (1, width - 64);
-  ensure_cache (self, x_min, x_max, columns);
-
-  for (guint i = 0; i < self->cache->len; i++)
-    {
-      GArray *points = g_ptr_array_index (self->cache, i);
-
-      for (guint j = 0; j < points->len; j++)
+      for (guint j = 0; j < n_samples; j++)
         {
-          const BrmChartSample *s = &g_array_index (points, BrmChartSample, j);
-
-          if (isnan (s->y) || s->x < x_min || s->x > x_max)
+          if (isnan (s[j].y) || s[j].x < layout->x_min || s[j].x > layout->x_max)
             continue;
-          y_min = MIN (y_min, s->y);
-          y_max = MAX (y_max, s->y);
+          y_min = MIN (y_min, s[j].y);
+          y_max = MAX (y_max, s[j].y);
         }
     }
   threshold = brm_chart_get_threshold (chart, NULL);
-  if (!isnan (threshold))
+  if (brm_chart_threshold_in_range (chart, y_max))
     {
       y_min = MIN (y_min, threshold);
       y_max = MAX (y_max, threshold);
@@ -515,101 +592,209 @@ brm_time_chart_draw (BrmChart *chart,
   if (!isfinite (y_min))
     y_min = 0, y_max = 1;
 
-  y_ticks = brm_chart_nice_ticks (y_min, y_max, MAX (2, (guint) ((height - legend_h - label_h - 16) / 36)),
-                                  &y_min, &y_max, &y_step);
-  axis_w = brm_chart_measure_y_axis (chart, y_ticks, y_step);
+  layout->y_ticks = brm_chart_value_ticks (chart, y_min, y_max,
+                                          MAX (2, (guint) ((height - layout->legend_h - label_h - 16) / 36)),
+                                          &layout->y_min, &layout->y_max, &layout->y_step);
+  axis_w = brm_chart_measure_y_axis (chart, layout->y_ticks, layout->y_step);
 
-  plot = GRAPHENE_RECT_INIT (ceil (axis_w) + 10, legend_h + label_h / 2 + 2, 0, 0);
-  plot.size.width = MAX (1, width - plot.origin.x - label_w / 2 - 4);
-  plot.size.height = MAX (1, height - plot.origin.y - label_h - 8);
+  layout->plot = GRAPHENE_RECT_INIT (ceil (axis_w) + 10, round (layout->legend_h + label_h / 2 + 2), 0, 0);
+  layout->plot.size.width = MAX (1, floor (width - layout->plot.origin.x - layout->label_w / 2 - 4));
+  layout->plot.size.height = MAX (1, round (height - layout->plot.origin.y - label_h - 8));
+  layout->plot_columns = (guint) layout->plot.size.width;
 
-  brm_chart_scale_init (&xs, x_min, x_max, plot.origin.x, plot.origin.x + plot.size.width);
-  brm_chart_scale_init (&ys, y_min, y_max, plot.origin.y + plot.size.height, plot.origin.y);
+  brm_chart_scale_init (&layout->xs, layout->x_min, layout->x_max,
+                        layout->plot.origin.x, layout->plot.origin.x + layout->plot.size.width);
+  brm_chart_scale_init (&layout->ys, layout->y_min, layout->y_max,
+                        layout->plot.origin.y + layout->plot.size.height, layout->plot.origin.y);
+  return TRUE;
+}
 
+/* The x-axis line, which does not move with the data. */
+static void
+draw_x_baseline (BrmTimeChart          *self,
+                 cairo_t               *cr,
+                 const graphene_rect_t *plot)
+{
+  BrmChart *chart = BRM_CHART (self);
+  double y = round (plot->origin.y + plot->size.height) + 0.5;
+  GdkRGBA axis;
+
+  brm_chart_get_foreground (chart, &axis);
+  axis.alpha = brm_chart_get_high_contrast (chart) ? 1 : 0.5;
+  cairo_set_line_width (cr, 1);
+  gdk_cairo_set_source_rgba (cr, &axis);
+  cairo_move_to (cr, plot->origin.x, y);
+  cairo_line_to (cr, plot->origin.x + plot->size.width, y);
+  cairo_stroke (cr);
+}
+
+static guint
+labels_hash (BrmChart *chart)
+{
+  guint n = brm_chart_get_n_series (chart), hash = n;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const char *label = brm_chart_series_get_label (brm_chart_get_series_at (chart, i));
+
+      hash = hash * 31 + (label ? g_str_hash (label) : 0);
+    }
+  return hash;
+}
+
+/* Legend, horizontal grid and y labels, x baseline: repainted only when
+ * the size, the y range, the unit, the series' names or the style
+ * change. */
+static void
+update_static_layer (BrmTimeChart *self,
+                     int           width,
+                     int           height,
+                     int           scale,
+                     const Layout *layout)
+{
+  BrmChart *chart = BRM_CHART (self);
+  guint n = brm_chart_get_n_series (chart);
+  cairo_t *cr;
+
+  if (self->static_valid
+      && self->static_key.width == width && self->static_key.height == height
+      && self->static_key.scale == scale
+      && self->static_key.style_serial == brm_chart_get_style_serial (chart)
+      && self->static_key.n_series == n && self->static_key.labels_hash == labels_hash (chart)
+      && self->static_key.unit == brm_chart_get_unit (chart)
+      && self->static_key.y_min == layout->y_min && self->static_key.y_max == layout->y_max
+      && self->static_key.y_step == layout->y_step
+      && graphene_rect_equal (&self->static_key.plot, &layout->plot))
+    return;
+
+  cr = brm_chart_canvas_begin (self->static_layer, width, height, scale);
   if (n > 1)
     brm_chart_draw_legend (chart, cr, 4, 0, width - 8, FALSE);
+  brm_chart_draw_y_axis (chart, cr, &layout->plot, layout->y_ticks, layout->y_step, &layout->ys);
+  draw_x_baseline (self, cr, &layout->plot);
+  brm_chart_canvas_end (self->static_layer, cr);
 
-  brm_chart_draw_y_axis (chart, cr, &plot, y_ticks, y_step, &ys);
-  draw_x_axis (self, cr, &plot, &xs, label_w);
+  self->static_key.width = width;
+  self->static_key.height = height;
+  self->static_key.scale = scale;
+  self->static_key.style_serial = brm_chart_get_style_serial (chart);
+  self->static_key.n_series = n;
+  self->static_key.unit = brm_chart_get_unit (chart);
+  self->static_key.labels_hash = labels_hash (chart);
+  self->static_key.y_min = layout->y_min;
+  self->static_key.y_max = layout->y_max;
+  self->static_key.y_step = layout->y_step;
+  self->static_key.plot = layout->plot;
+  self->static_valid = TRUE;
+}
 
-  cairo_save (cr);
-  cairo_rectangle (cr, plot.origin.x, plot.origin.y - lw, plot.size.width, plot.size.height + 2 * lw);
-  cairo_clip (cr);
-  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+/* Series, x ticks and labels, threshold, crosshair or focused point. */
+static void
+draw_dynamic_layer (BrmTimeChart *self,
+                    cairo_t      *cr,
+                    int           scale,
+                    const Layout *layout)
+{
+  BrmChart *chart = BRM_CHART (self);
+  gboolean hc = brm_chart_get_high_contrast (chart);
+  double lw = brm_chart_get_line_width (chart);
+  const graphene_rect_t *plot = &layout->plot;
+  cairo_surface_t *surface = cairo_get_target (cr);
+  double base;
 
-  base = brm_chart_scale_map (&ys, CLAMP (0, y_min, y_max));
-  plot_columns = (guint) MAX (1, floor (plot.size.width));
-  ensure_spans (self, x_min, x_max, plot_columns);
+  draw_x_axis (self, cr, plot, &layout->xs, layout->label_w);
+
+  ensure_cache (self, layout->x_min, layout->x_max, layout->plot_columns);
+  base = round (brm_chart_scale_map (&layout->ys, CLAMP (0, layout->y_min, layout->y_max)));
+
+  /* Dense series first, as pixels, while Cairo has nothing pending. */
+  cairo_surface_flush (surface);
   for (guint i = 0; i < self->cache->len; i++)
     {
-      GArray *points = g_ptr_array_index (self->cache, i);
       GArray *spans = g_ptr_array_index (self->spans, i);
-      g_autoptr(GArray) singles = g_array_new (FALSE, FALSE, sizeof (BrmChartSample));
       GdkRGBA c;
 
-      if (points->len == 0)
+      if (spans == NULL)
         continue;
-
       brm_chart_get_series_color (chart, i, &c);
-
-      if (spans != NULL)
-        {
-          if (self->style == BRM_TIME_CHART_AREA && !hc)
-            {
-              GdkRGBA fill = c;
-
-              fill.alpha = 0.18;
-              gdk_cairo_set_source_rgba (cr, &fill);
-              draw_columns (cr, spans, plot_columns, plot.origin.x, &ys, lw, i, round (base), TRUE);
-            }
-          gdk_cairo_set_source_rgba (cr, &c);
-          draw_columns (cr, spans, plot_columns, plot.origin.x, &ys, lw, i, round (base), FALSE);
-          continue;
-        }
-
       /* High contrast: no translucent fills, only the lines. */
       if (self->style == BRM_TIME_CHART_AREA && !hc)
         {
           GdkRGBA fill = c;
 
           fill.alpha = 0.18;
+          fill_columns (surface, scale, spans, layout->plot_columns, plot, &layout->ys, lw, i, base, TRUE, &fill);
+        }
+      fill_columns (surface, scale, spans, layout->plot_columns, plot, &layout->ys, lw, i, base, FALSE, &c);
+    }
+  cairo_surface_mark_dirty (surface);
+
+  cairo_save (cr);
+  cairo_rectangle (cr, plot->origin.x, plot->origin.y - lw, plot->size.width, plot->size.height + 2 * lw);
+  cairo_clip (cr);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+
+  for (guint i = 0; i < self->cache->len; i++)
+    {
+      GArray *points = g_ptr_array_index (self->cache, i);
+      g_autoptr(GArray) singles = NULL;
+      GdkRGBA c;
+
+      if (g_ptr_array_index (self->spans, i) != NULL || points->len == 0)
+        continue;
+
+      singles = g_array_new (FALSE, FALSE, sizeof (BrmChartSample));
+      brm_chart_get_series_color (chart, i, &c);
+
+      if (self->style == BRM_TIME_CHART_AREA && !hc)
+        {
+          GdkRGBA fill = c;
+
+          fill.alpha = 0.18;
           gdk_cairo_set_source_rgba (cr, &fill);
-          fill_area (cr, points, &xs, &ys, base);
+          fill_area (cr, points, &layout->xs, &layout->ys, base);
         }
 
+      /* One path per series, stroked once. */
       gdk_cairo_set_source_rgba (cr, &c);
       cairo_set_line_width (cr, lw);
       brm_chart_set_series_dash (chart, cr, i);
-      trace_series (cr, points, &xs, &ys, singles);
+      trace_series (cr, points, &layout->xs, &layout->ys, singles);
       cairo_stroke (cr);
 
       /* Markers where they fit, so series differ by shape too. */
-      if (points->len <= plot.size.width / 14)
+      if (points->len <= plot->size.width / 14)
         for (guint j = 0; j < points->len; j++)
           {
             const BrmChartSample *s = &g_array_index (points, BrmChartSample, j);
 
             if (!isnan (s->y))
-              brm_chart_draw_marker (cr, i, brm_chart_scale_map (&xs, s->x), brm_chart_scale_map (&ys, s->y), 3 + lw / 2);
+              brm_chart_draw_marker (cr, i, brm_chart_scale_map (&layout->xs, s->x),
+                                     brm_chart_scale_map (&layout->ys, s->y), 3 + lw / 2);
           }
       else
         for (guint j = 0; j < singles->len; j++)
           {
             const BrmChartSample *s = &g_array_index (singles, BrmChartSample, j);
 
-            brm_chart_draw_marker (cr, i, brm_chart_scale_map (&xs, s->x), brm_chart_scale_map (&ys, s->y), 3 + lw / 2);
+            brm_chart_draw_marker (cr, i, brm_chart_scale_map (&layout->xs, s->x),
+                                   brm_chart_scale_map (&layout->ys, s->y), 3 + lw / 2);
           }
     }
   cairo_restore (cr);
 
-  brm_chart_draw_threshold (chart, cr, &plot, &ys);
+  brm_chart_draw_threshold (chart, cr, plot, &layout->ys);
 
-  if (self->hovering && graphene_rect_contains_point (&plot, &GRAPHENE_POINT_INIT (self->hover_x, self->hover_y)))
+  self->hover_data_x = NAN;
+  if (self->hovering && graphene_rect_contains_point (plot, &GRAPHENE_POINT_INIT (self->hover_x, self->hover_y)))
     {
       double x = 0;
 
-      if (nearest_x (self, brm_chart_scale_invert (&xs, self->hover_x), &x))
-        draw_point_highlight (self, cr, x, &xs, &ys, &plot, FALSE);
+      if (nearest_x (self, brm_chart_scale_invert (&layout->xs, self->hover_x), &x))
+        {
+          self->hover_data_x = x;
+          draw_point_highlight (self, cr, x, &layout->xs, &layout->ys, plot, FALSE);
+        }
     }
   else if (gtk_widget_is_focus (GTK_WIDGET (self)))
     {
@@ -619,9 +804,50 @@ brm_time_chart_draw (BrmChart *chart,
         {
           const BrmChartSample *s = brm_chart_series_peek_samples (brm_chart_get_series_at (chart, 0), NULL);
 
-          draw_point_highlight (self, cr, s[index].x, &xs, &ys, &plot, TRUE);
+          draw_point_highlight (self, cr, s[index].x, &layout->xs, &layout->ys, plot, TRUE);
         }
     }
+}
+
+static void
+brm_time_chart_snapshot (GtkWidget   *widget,
+                         GtkSnapshot *snapshot)
+{
+  BrmTimeChart *self = BRM_TIME_CHART (widget);
+  BrmChart *chart = BRM_CHART (self);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  int scale = gtk_widget_get_scale_factor (widget);
+  graphene_rect_t bounds = GRAPHENE_RECT_INIT (0, 0, width, height);
+  Layout layout;
+  cairo_t *cr;
+
+  if (width <= 0 || height <= 0)
+    return;
+
+  self->hover_data_x = NAN;
+  if (!compute_layout (self, width, height, &layout))
+    {
+      GdkRGBA fg;
+
+      cr = brm_chart_canvas_begin (self->dynamic_layer, width, height, scale);
+      brm_chart_get_foreground (chart, &fg);
+      gdk_cairo_set_source_rgba (cr, &fg);
+      brm_chart_draw_text (chart, cr, _("No data"), width / 2.0, height / 2.0, 0.5, 0.5, NULL, NULL);
+      brm_chart_canvas_end (self->dynamic_layer, cr);
+      brm_chart_canvas_append (self->dynamic_layer, snapshot, &bounds);
+      return;
+    }
+
+  update_static_layer (self, width, height, scale, &layout);
+  brm_chart_canvas_append (self->static_layer, snapshot, &bounds);
+
+  cr = brm_chart_canvas_begin (self->dynamic_layer, width, height, scale);
+  draw_dynamic_layer (self, cr, scale, &layout);
+  brm_chart_canvas_end (self->dynamic_layer, cr);
+  brm_chart_canvas_append (self->dynamic_layer, snapshot, &bounds);
+
+  g_array_unref (layout.y_ticks);
 }
 
 static char *
@@ -705,6 +931,20 @@ brm_time_chart_get_window (BrmTimeChart *self)
   return self->window;
 }
 
+/**
+ * brm_time_chart_get_hover_x:
+ *
+ * Returns: the x of the samples the hover crosshair reads (the nearest
+ *   to the pointer), as of the last drawn frame; NAN when the pointer is
+ *   not over the plot
+ */
+double
+brm_time_chart_get_hover_x (BrmTimeChart *self)
+{
+  g_return_val_if_fail (BRM_IS_TIME_CHART (self), NAN);
+  return self->hover_data_x;
+}
+
 static void
 brm_time_chart_finalize (GObject *object)
 {
@@ -712,6 +952,8 @@ brm_time_chart_finalize (GObject *object)
 
   g_ptr_array_unref (self->cache);
   g_ptr_array_unref (self->spans);
+  brm_chart_canvas_free (self->static_layer);
+  brm_chart_canvas_free (self->dynamic_layer);
 
   G_OBJECT_CLASS (brm_time_chart_parent_class)->finalize (object);
 }
@@ -769,7 +1011,8 @@ brm_time_chart_class_init (BrmTimeChartClass *klass)
   object_class->get_property = brm_time_chart_get_property;
   object_class->set_property = brm_time_chart_set_property;
 
-  chart_class->draw = brm_time_chart_draw;
+  widget_class->snapshot = brm_time_chart_snapshot;
+
   chart_class->dup_summary = brm_time_chart_dup_summary;
   chart_class->data_changed = brm_time_chart_data_changed;
 
@@ -793,6 +1036,9 @@ brm_time_chart_init (BrmTimeChart *self)
   self->cache = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   self->spans = g_ptr_array_new_with_free_func ((GDestroyNotify) spans_free);
   self->generation = 1;
+  self->hover_data_x = NAN;
+  self->static_layer = brm_chart_canvas_new ();
+  self->dynamic_layer = brm_chart_canvas_new ();
 
   g_signal_connect (motion, "motion", G_CALLBACK (motion_cb), self);
   g_signal_connect (motion, "leave", G_CALLBACK (leave_cb), self);

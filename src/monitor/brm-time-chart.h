@@ -28,5 +28,7 @@ BrmTimeChartStyle brm_time_chart_get_style  (BrmTimeChart      *self);
 void              brm_time_chart_set_window (BrmTimeChart      *self,
                                              double             seconds);
 double            brm_time_chart_get_window (BrmTimeChart      *self);
+/* The x the hover crosshair reads in the last drawn frame, NAN for none. */
+double            brm_time_chart_get_hover_x (BrmTimeChart     *self);
 
 G_END_DECLS

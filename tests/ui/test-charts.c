@@ -739,6 +739,310 @@ test_table_view_bars (void)
   g_assert_finalize_object (view);
 }
 
+/* Hover and style ------------------------------------------------------------- */
+
+static GtkEventController *
+find_motion_controller (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_MOTION (controller))
+        return controller;
+    }
+  return NULL;
+}
+
+/* The crosshair follows the pointer (the motion controller's signals, as
+ * GTK emits them), reads the nearest sample of every series, says
+ * "no data" for a series with a gap there, and goes away on leave. */
+static void
+test_crosshair (void)
+{
+  BrmTimeChart *chart = brm_time_chart_new ();
+  g_autoptr(BrmChartSeries) a = ramp_series ("a", "Throughput", T0, 60, 30, 20);
+  g_autoptr(BrmChartSeries) b = brm_chart_series_new ("b", "Errors");
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_double_hash, g_double_equal);
+  g_auto(Image) idle = { 0 };
+  g_auto(Image) hovered = { 0 };
+  g_auto(Image) left = { 0 };
+  GtkEventController *motion;
+  GtkWidget *window;
+  double previous = -INFINITY, gap_x = T0 + 10 * 60;
+  gboolean gap_read = FALSE;
+  int width;
+
+  for (guint i = 0; i < 30; i++)
+    brm_chart_series_append (b, T0 + i * 60, i == 10 ? NAN : i);
+  brm_chart_set_unit (BRM_CHART (chart), BRM_CHART_UNIT_COUNT);
+  brm_chart_add_series (BRM_CHART (chart), a);
+  brm_chart_add_series (BRM_CHART (chart), b);
+
+  g_object_ref (chart);
+  window = show_in_window (GTK_WIDGET (chart));
+  width = gtk_widget_get_width (GTK_WIDGET (chart));
+  motion = find_motion_controller (GTK_WIDGET (chart));
+  g_assert_nonnull (motion);
+
+  render (GTK_WIDGET (chart), &idle);
+  g_assert_true (isnan (brm_time_chart_get_hover_x (chart)));
+
+  /* Sweep the pointer across the chart, a pixel at a time, at mid height. */
+  for (int px = 0; px < width; px++)
+    {
+      g_auto(Image) frame = { 0 };
+      double x;
+
+      g_signal_emit_by_name (motion, "motion", (double) px, gtk_widget_get_height (GTK_WIDGET (chart)) / 2.0);
+      render (GTK_WIDGET (chart), &frame);
+      x = brm_time_chart_get_hover_x (chart);
+      if (isnan (x))
+        continue;
+
+      /* Always a sample's own x, moving right with the pointer. */
+      g_assert_cmpuint (brm_chart_series_find (a, x), !=, G_MAXUINT);
+      g_assert_cmpfloat (brm_chart_series_peek_samples (a, NULL)[brm_chart_series_find (a, x)].x, ==, x);
+      g_assert_cmpfloat (x, >=, previous);
+      previous = x;
+      g_hash_table_add (seen, &((double *) (gpointer) brm_chart_series_peek_samples (a, NULL))[2 * brm_chart_series_find (a, x)]);
+
+      if (x == gap_x && !gap_read)
+        {
+          g_autofree char *text = brm_chart_dup_point_text (BRM_CHART (chart), x);
+
+          /* Every series is read at that x; the gap says so. */
+          g_assert_cmpstr (text, ==, "14:10, Throughput 26.2, Errors no data");
+          gap_read = TRUE;
+          g_assert_true (images_differ (&idle, &frame));
+        }
+    }
+  /* Every one of the 30 samples was under the crosshair somewhere. */
+  g_assert_cmpuint (g_hash_table_size (seen), ==, 30);
+  g_assert_true (gap_read);
+
+  g_signal_emit_by_name (motion, "motion", width / 2.0, gtk_widget_get_height (GTK_WIDGET (chart)) / 2.0);
+  render (GTK_WIDGET (chart), &hovered);
+  g_assert_false (isnan (brm_time_chart_get_hover_x (chart)));
+  g_assert_true (images_differ (&idle, &hovered));
+
+  /* Leaving hides it: the chart is drawn as before the pointer came. */
+  g_signal_emit_by_name (motion, "leave");
+  render (GTK_WIDGET (chart), &left);
+  g_assert_true (isnan (brm_time_chart_get_hover_x (chart)));
+  g_assert_false (images_differ (&idle, &left));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (chart);
+}
+
+/* The mean of the painted pixels' lightness (0-255), to tell a light
+ * drawing from a dark one. */
+static double
+painted_lightness (const Image *image)
+{
+  double sum = 0;
+  guint n = 0;
+
+  for (gsize i = 0; i < (gsize) image->width * image->height; i++)
+    {
+      const guchar *p = image->pixels + i * 4;
+
+      if (p[3] < 128)
+        continue;
+      sum += (p[0] + p[1] + p[2]) * 255.0 / (3.0 * p[3]);
+      n++;
+    }
+  return n ? sum / n : 0;
+}
+
+static gboolean
+style_is_dark (gpointer data)
+{
+  return adw_style_manager_get_dark (adw_style_manager_get_default ()) == GPOINTER_TO_INT (data);
+}
+
+static void
+wait_for (GSourceFunc condition,
+          gpointer    data)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (!condition (data) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* Switching to dark redraws with the dark palette and light text; back
+ * to light draws exactly what it drew before (no stale cached layer). */
+static void
+test_dark (gconstpointer data)
+{
+  ChartMaker make = (ChartMaker) data;
+  BrmChart *chart = make ();
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+  g_auto(Image) light = { 0 };
+  g_auto(Image) dark = { 0 };
+  g_auto(Image) light_again = { 0 };
+  GtkWidget *window;
+  guint serial;
+
+  g_object_ref (chart);
+  window = show_in_window (GTK_WIDGET (chart));
+  g_assert_false (adw_style_manager_get_dark (manager));
+
+  render (GTK_WIDGET (chart), &light);
+  serial = brm_chart_get_style_serial (chart);
+
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  wait_for (style_is_dark, GINT_TO_POINTER (TRUE));
+  g_assert_true (adw_style_manager_get_dark (manager));
+  g_assert_cmpuint (brm_chart_get_style_serial (chart), !=, serial);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (chart)));
+
+  render (GTK_WIDGET (chart), &dark);
+  g_assert_true (images_differ (&light, &dark));
+  /* Lines and bars: text, grid and the dark palette are all lighter than
+   * on white. (A heat strip's cells get darker: its scale runs towards
+   * the background.) */
+  g_test_message ("lightness: light %.0f, dark %.0f", painted_lightness (&light), painted_lightness (&dark));
+  if (!BRM_IS_HEAT_STRIP (chart))
+    g_assert_cmpfloat (painted_lightness (&dark), >, painted_lightness (&light) + 20);
+
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
+  wait_for (style_is_dark, GINT_TO_POINTER (FALSE));
+  render (GTK_WIDGET (chart), &light_again);
+  g_assert_false (images_differ (&light, &light_again));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (chart);
+}
+
+static gboolean
+high_contrast_is (gpointer data)
+{
+  return adw_style_manager_get_high_contrast (adw_style_manager_get_default ()) == GPOINTER_TO_INT (data);
+}
+
+/* libadwaita 1.2 has no setter for high contrast: it follows the
+ * settings portal or, without one (as here: no session bus), the
+ * org.gnome.desktop.a11y.interface high-contrast key, which a test can
+ * set in the memory backend. */
+static void
+test_high_contrast (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  BrmChart *chart;
+  g_auto(Image) normal = { 0 };
+  g_auto(Image) high = { 0 };
+  GtkWidget *window;
+
+  schema = source ? g_settings_schema_source_lookup (source, "org.gnome.desktop.a11y.interface", TRUE) : NULL;
+  if (schema == NULL || !g_settings_schema_has_key (schema, "high-contrast"))
+    {
+      g_test_skip ("org.gnome.desktop.a11y.interface is not installed (gsettings-desktop-schemas)");
+      return;
+    }
+
+  chart = make_area_chart ();
+  g_object_ref (chart);
+  window = show_in_window (GTK_WIDGET (chart));
+  render (GTK_WIDGET (chart), &normal);
+  g_assert_cmpfloat (brm_chart_get_line_width (chart), ==, 2);
+
+  settings = g_settings_new ("org.gnome.desktop.a11y.interface");
+  g_settings_set_boolean (settings, "high-contrast", TRUE);
+  wait_for (high_contrast_is, GINT_TO_POINTER (TRUE));
+  if (!adw_style_manager_get_high_contrast (adw_style_manager_get_default ()))
+    {
+      g_settings_reset (settings, "high-contrast");
+      gtk_window_destroy (GTK_WINDOW (window));
+      g_object_unref (chart);
+      g_test_skip ("libadwaita did not follow the high-contrast key (a settings portal answers instead)");
+      return;
+    }
+
+  /* Thicker lines, no translucent area fill. */
+  g_assert_cmpfloat (brm_chart_get_line_width (chart), ==, 3);
+  render (GTK_WIDGET (chart), &high);
+  g_assert_true (images_differ (&normal, &high));
+
+  g_settings_reset (settings, "high-contrast");
+  wait_for (high_contrast_is, GINT_TO_POINTER (FALSE));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (chart);
+}
+
+/* What the Analytics page screenshots showed wrong, fixed in the family:
+ * half batches on a count axis, a $500 budget flattening $3 of spend,
+ * a seventh series looking like the first. */
+static void
+test_axis_rules (void)
+{
+  BrmChart *chart = BRM_CHART (brm_time_chart_new ());
+  g_autoptr(GArray) ticks = NULL;
+  g_autoptr(GArray) usd_ticks = NULL;
+  double lo, hi, step;
+
+  g_object_ref_sink (chart);
+
+  brm_chart_set_unit (chart, BRM_CHART_UNIT_COUNT);
+  ticks = brm_chart_value_ticks (chart, 0, 1, 6, &lo, &hi, &step);
+  g_assert_cmpfloat (step, >=, 1);
+  for (guint i = 0; i < ticks->len; i++)
+    g_assert_cmpfloat (g_array_index (ticks, double, i), ==, round (g_array_index (ticks, double, i)));
+  g_assert_cmpfloat (hi, >=, 1);
+
+  brm_chart_set_unit (chart, BRM_CHART_UNIT_USD);
+  usd_ticks = brm_chart_value_ticks (chart, 0, 1, 6, &lo, &hi, &step);
+  g_assert_cmpfloat (step, <, 1);   /* dollars do have cents */
+
+  g_assert_false (brm_chart_threshold_in_range (chart, 2.56));   /* no threshold */
+  brm_chart_set_threshold (chart, 500, "Daily budget");
+  g_assert_false (brm_chart_threshold_in_range (chart, 2.56));
+  g_assert_false (brm_chart_threshold_in_range (chart, 0));
+  g_assert_true (brm_chart_threshold_in_range (chart, 300));
+  g_assert_true (brm_chart_threshold_in_range (chart, 900));
+
+  /* Colour (index % 6) and style together tell twelve series apart. */
+  for (guint i = 0; i < 12; i++)
+    for (guint j = i + 1; j < 12; j++)
+      g_assert_false (i % 6 == j % 6 && brm_chart_style_index (i) == brm_chart_style_index (j));
+
+  g_object_unref (chart);
+}
+
+/* The time chart keeps its legend, grid and y labels in a cached layer:
+ * whatever they show must still repaint it. */
+static void
+test_static_layer (void)
+{
+  BrmChart *chart = make_line_chart ();
+  g_auto(Image) first = { 0 };
+  g_auto(Image) unit = { 0 };
+  g_auto(Image) label = { 0 };
+  GtkWidget *window;
+
+  g_object_ref (chart);
+  window = show_in_window (GTK_WIDGET (chart));
+  render (GTK_WIDGET (chart), &first);
+
+  /* Same range, other y labels (which usually move the plot too). */
+  brm_chart_set_unit (chart, BRM_CHART_UNIT_MILLISECONDS);
+  render (GTK_WIDGET (chart), &unit);
+  g_assert_true (images_differ (&first, &unit));
+
+  brm_chart_series_set_label (brm_chart_get_series_at (chart, 1), "Failures and more");
+  render (GTK_WIDGET (chart), &label);
+  g_assert_true (images_differ (&unit, &label));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (chart);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -762,6 +1066,13 @@ main (int    argc,
   g_test_add_func ("/monitor/charts/keyboard", test_keyboard);
   g_test_add_func ("/monitor/charts/table-view", test_table_view);
   g_test_add_func ("/monitor/charts/table-view-bars", test_table_view_bars);
+  g_test_add_func ("/monitor/charts/crosshair", test_crosshair);
+  g_test_add_data_func ("/monitor/charts/dark/time", make_line_chart, test_dark);
+  g_test_add_data_func ("/monitor/charts/dark/bar", make_bar_chart, test_dark);
+  g_test_add_data_func ("/monitor/charts/dark/heat-strip", make_heat_strip, test_dark);
+  g_test_add_func ("/monitor/charts/high-contrast", test_high_contrast);
+  g_test_add_func ("/monitor/charts/axis-rules", test_axis_rules);
+  g_test_add_func ("/monitor/charts/static-layer", test_static_layer);
 
   return g_test_run ();
 }
