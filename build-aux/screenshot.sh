@@ -14,7 +14,8 @@
 # metadata, so a shot only changes in git when the pixels do.
 #
 # To add a screen, add a line at the bottom: shot NAME [MONITOR-ARGS...].
-# SHOT_TITLE (default "Batch Runner") is the window title to wait for.
+# SHOT_TITLE (default "Batch Runner") is the window title to wait for;
+# SHOT_SETTLE (seconds, default 0) how long the window runs before capture.
 #
 # Needs the Debian packages xvfb, dbus, at-spi2-core, x11-utils (xwininfo),
 # imagemagick (import, convert), curl and fonts-cantarell (GNOME's UI font: without
@@ -152,6 +153,9 @@ shot() {
   pid=$xs_last_pid
 
   xs_wait_for "window '$title'" "$pid" window_geometry "$title"
+  # The live charts need a few of their 2 s samples before they show a
+  # line; SHOT_SETTLE (seconds) lets the window run that long first.
+  sleep "${SHOT_SETTLE:-0}"
 
   # Mapped is not drawn: the first frame takes up to a second here, and
   # until then the window is one flat colour. Capture until two drawn
@@ -189,10 +193,12 @@ settings() {
     "$1" "$2" "'$3'" >"$XDG_CONFIG_HOME/glib-2.0/settings/keyfile"
 }
 
+export SHOT_SETTLE=9
 settings 1920 1080 light; shot dashboard
 settings 1920 1080 dark;  shot dashboard-dark
 settings 360 720 light;   shot dashboard-narrow
 settings 360 720 dark;    shot dashboard-narrow-dark
+unset SHOT_SETTLE
 
 # The chart family with sample data (light, dark, 360 px wide) and the
 # Analytics page with a week of history against its own batch-runnerd
