@@ -1315,6 +1315,23 @@ test_one_window (void)
   g_settings_reset (settings, "server-url");
 }
 
+/* The dialog fits a phone: its content asks for no more than 360 px. */
+static void
+test_narrow (void)
+{
+  g_autoptr(Session) s = session_new (NULL);
+  g_autoptr(GPtrArray) leads = brt_import_leads (s->daemon, 2, NULL);
+  BrmNewBatchWindow *window = open_window (s);
+  GtkWidget *content = gtk_window_get_child (GTK_WINDOW (window));
+  int min = 0, nat = 0;
+
+  gtk_widget_measure (content, GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+  g_test_message ("new-batch window content: minimum %d px, natural %d px wide", min, nat);
+  g_assert_cmpint (min, <=, 360);
+
+  close_window (window);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1336,6 +1353,7 @@ main (int    argc,
   g_test_add_func ("/monitor/new-batch/draft-survives", test_draft_survives);
   g_test_add_func ("/monitor/new-batch/accessible", test_accessible);
   g_test_add_func ("/monitor/new-batch/one-window", test_one_window);
+  g_test_add_func ("/monitor/new-batch/narrow", test_narrow);
 
   return g_test_run ();
 }
