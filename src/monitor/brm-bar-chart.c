@@ -20,9 +20,6 @@ struct _BrmBarChart
 {
   BrmChart parent_instance;
 
-  gboolean hovering;
-  double   hover_x;
-  double   hover_y;
 
   /* Where the last draw put the bars, for hover. */
   double   slot_x0;
@@ -66,6 +63,7 @@ brm_bar_chart_draw (BrmChart *chart,
                     int       width,
                     int       height)
 {
+  graphene_point_t pointer;
   BrmBarChart *self = BRM_BAR_CHART (chart);
   guint n_series = brm_chart_get_n_series (chart);
   BrmChartSeries *first = brm_chart_get_series_at (chart, 0);
@@ -126,8 +124,8 @@ brm_bar_chart_draw (BrmChart *chart,
 
   if (gtk_widget_is_focus (GTK_WIDGET (self)))
     focus = brm_chart_get_focus_index (chart);
-  if (self->hovering && graphene_rect_contains_point (&plot, &GRAPHENE_POINT_INIT (self->hover_x, self->hover_y)))
-    hover = MIN (n_rows - 1, (guint) ((self->hover_x - self->slot_x0) / self->slot_w));
+  if (brm_chart_get_hover_point (chart, &pointer) && graphene_rect_contains_point (&plot, &pointer))
+    hover = MIN (n_rows - 1, (guint) ((pointer.x - self->slot_x0) / self->slot_w));
 
   for (guint r = 0; r < n_rows; r++)
     {
@@ -263,26 +261,6 @@ brm_bar_chart_dup_summary (BrmChart *chart)
 }
 
 static void
-motion_cb (GtkEventControllerMotion *controller,
-           double                    x,
-           double                    y,
-           BrmBarChart              *self)
-{
-  self->hovering = TRUE;
-  self->hover_x = x;
-  self->hover_y = y;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-static void
-leave_cb (GtkEventControllerMotion *controller,
-          BrmBarChart              *self)
-{
-  self->hovering = FALSE;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-static void
 brm_bar_chart_class_init (BrmBarChartClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
@@ -298,10 +276,5 @@ brm_bar_chart_class_init (BrmBarChartClass *klass)
 static void
 brm_bar_chart_init (BrmBarChart *self)
 {
-  GtkEventController *motion = gtk_event_controller_motion_new ();
-
-  g_signal_connect (motion, "motion", G_CALLBACK (motion_cb), self);
-  g_signal_connect (motion, "leave", G_CALLBACK (leave_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), motion);
   brm_chart_set_x_kind (BRM_CHART (self), BRM_CHART_X_DAY);
 }

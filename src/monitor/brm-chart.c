@@ -70,6 +70,10 @@ typedef struct
   BrmChartCanvas *canvas;
   /* Bumped when colours, fonts or line widths may have changed. */
   guint         style_serial;
+
+  /* Where the pointer is, for the subclasses' hover readouts. */
+  gboolean      hovering;
+  graphene_point_t hover;
 } BrmChartPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (BrmChart, brm_chart, GTK_TYPE_WIDGET)
@@ -1646,6 +1650,51 @@ brm_chart_class_init (BrmChartClass *klass)
 }
 
 static void
+motion_cb (GtkEventControllerMotion *controller,
+           double                    x,
+           double                    y,
+           BrmChart                 *self)
+{
+  BrmChartPrivate *priv = brm_chart_get_instance_private (self);
+
+  priv->hovering = TRUE;
+  priv->hover = GRAPHENE_POINT_INIT (x, y);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+leave_cb (GtkEventControllerMotion *controller,
+          BrmChart                 *self)
+{
+  BrmChartPrivate *priv = brm_chart_get_instance_private (self);
+
+  priv->hovering = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/**
+ * brm_chart_get_hover_point:
+ * @point: (out): where the pointer is, in widget coordinates
+ *
+ * For subclasses drawing a hover readout; every chart tracks the pointer
+ * and redraws as it moves.
+ *
+ * Returns: whether the pointer is over the chart
+ */
+gboolean
+brm_chart_get_hover_point (BrmChart         *self,
+                           graphene_point_t *point)
+{
+  BrmChartPrivate *priv = brm_chart_get_instance_private (self);
+
+  g_return_val_if_fail (BRM_IS_CHART (self), FALSE);
+
+  if (priv->hovering && point != NULL)
+    *point = priv->hover;
+  return priv->hovering;
+}
+
+static void
 brm_chart_init (BrmChart *self)
 {
   BrmChartPrivate *priv = brm_chart_get_instance_private (self);
@@ -1656,6 +1705,11 @@ brm_chart_init (BrmChart *self)
   priv->threshold = NAN;
   priv->layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   priv->canvas = brm_chart_canvas_new ();
+
+  controller = gtk_event_controller_motion_new ();
+  g_signal_connect (controller, "motion", G_CALLBACK (motion_cb), self);
+  g_signal_connect (controller, "leave", G_CALLBACK (leave_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
   controller = gtk_event_controller_key_new ();
   g_signal_connect (controller, "key-pressed", G_CALLBACK (key_pressed_cb), self);

@@ -97,6 +97,8 @@ char       *brm_chart_format_y          (BrmChart       *self,
  * (G_MAXUINT for none). Left/Right/Home/End move it when the chart has
  * focus; the accessible label then reads the point. */
 guint       brm_chart_get_focus_index   (BrmChart       *self);
+gboolean    brm_chart_get_hover_point   (BrmChart         *self,
+                                         graphene_point_t *point);
 void        brm_chart_set_focus_index   (BrmChart       *self,
                                          guint           index);
 /* "14:05, Throughput 42 leads/min, Spend $12.30": the point at @x with

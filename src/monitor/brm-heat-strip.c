@@ -20,9 +20,6 @@ struct _BrmHeatStrip
 {
   BrmChart parent_instance;
 
-  gboolean hovering;
-  double   hover_x;
-  double   hover_y;
 };
 
 G_DEFINE_FINAL_TYPE (BrmHeatStrip, brm_heat_strip, BRM_TYPE_CHART)
@@ -91,6 +88,7 @@ brm_heat_strip_draw (BrmChart *chart,
                      int       width,
                      int       height)
 {
+  graphene_point_t pointer;
   BrmHeatStrip *self = BRM_HEAT_STRIP (chart);
   g_autoptr(GArray) cells = dup_cells (chart);
   gboolean hc = brm_chart_get_high_contrast (chart);
@@ -144,8 +142,8 @@ brm_heat_strip_draw (BrmChart *chart,
               focus = i;
         }
     }
-  if (self->hovering && graphene_rect_contains_point (&strip, &GRAPHENE_POINT_INIT (self->hover_x, self->hover_y)))
-    hover = MIN (cells->len - 1, (guint) ((self->hover_x - strip.origin.x) / cell_w));
+  if (brm_chart_get_hover_point (chart, &pointer) && graphene_rect_contains_point (&strip, &pointer))
+    hover = MIN (cells->len - 1, (guint) ((pointer.x - strip.origin.x) / cell_w));
 
   gap = fg;
   gap.alpha = hc ? 0.8 : 0.35;
@@ -289,26 +287,6 @@ brm_heat_strip_dup_summary (BrmChart *chart)
 }
 
 static void
-motion_cb (GtkEventControllerMotion *controller,
-           double                    x,
-           double                    y,
-           BrmHeatStrip             *self)
-{
-  self->hovering = TRUE;
-  self->hover_x = x;
-  self->hover_y = y;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-static void
-leave_cb (GtkEventControllerMotion *controller,
-          BrmHeatStrip             *self)
-{
-  self->hovering = FALSE;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-static void
 brm_heat_strip_measure (GtkWidget      *widget,
                         GtkOrientation  orientation,
                         int             for_size,
@@ -346,10 +324,5 @@ brm_heat_strip_class_init (BrmHeatStripClass *klass)
 static void
 brm_heat_strip_init (BrmHeatStrip *self)
 {
-  GtkEventController *motion = gtk_event_controller_motion_new ();
-
-  g_signal_connect (motion, "motion", G_CALLBACK (motion_cb), self);
-  g_signal_connect (motion, "leave", G_CALLBACK (leave_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), motion);
   brm_chart_set_x_kind (BRM_CHART (self), BRM_CHART_X_HOUR);
 }

@@ -45,9 +45,6 @@ struct _BrmTimeChart
    * drawn as a stroked line; made with the cache above. */
   GPtrArray        *spans;
 
-  gboolean          hovering;
-  double            hover_x;
-  double            hover_y;
   /* The x the crosshair read in the last frame, NAN for none. */
   double            hover_data_x;
 
@@ -695,6 +692,7 @@ draw_dynamic_layer (BrmTimeChart *self,
                     int           scale,
                     const Layout *layout)
 {
+  graphene_point_t pointer;
   BrmChart *chart = BRM_CHART (self);
   gboolean hc = brm_chart_get_high_contrast (chart);
   double lw = brm_chart_get_line_width (chart);
@@ -786,11 +784,11 @@ draw_dynamic_layer (BrmTimeChart *self,
   brm_chart_draw_threshold (chart, cr, plot, &layout->ys);
 
   self->hover_data_x = NAN;
-  if (self->hovering && graphene_rect_contains_point (plot, &GRAPHENE_POINT_INIT (self->hover_x, self->hover_y)))
+  if (brm_chart_get_hover_point (chart, &pointer) && graphene_rect_contains_point (plot, &pointer))
     {
       double x = 0;
 
-      if (nearest_x (self, brm_chart_scale_invert (&layout->xs, self->hover_x), &x))
+      if (nearest_x (self, brm_chart_scale_invert (&layout->xs, pointer.x), &x))
         {
           self->hover_data_x = x;
           draw_point_highlight (self, cr, x, &layout->xs, &layout->ys, plot, FALSE);
@@ -866,26 +864,6 @@ static void
 brm_time_chart_data_changed (BrmChart *chart)
 {
   BRM_TIME_CHART (chart)->generation++;
-}
-
-static void
-motion_cb (GtkEventControllerMotion *controller,
-           double                    x,
-           double                    y,
-           BrmTimeChart             *self)
-{
-  self->hovering = TRUE;
-  self->hover_x = x;
-  self->hover_y = y;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-static void
-leave_cb (GtkEventControllerMotion *controller,
-          BrmTimeChart             *self)
-{
-  self->hovering = FALSE;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 void
@@ -1031,8 +1009,6 @@ brm_time_chart_class_init (BrmTimeChartClass *klass)
 static void
 brm_time_chart_init (BrmTimeChart *self)
 {
-  GtkEventController *motion = gtk_event_controller_motion_new ();
-
   self->cache = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   self->spans = g_ptr_array_new_with_free_func ((GDestroyNotify) spans_free);
   self->generation = 1;
@@ -1040,7 +1016,4 @@ brm_time_chart_init (BrmTimeChart *self)
   self->static_layer = brm_chart_canvas_new ();
   self->dynamic_layer = brm_chart_canvas_new ();
 
-  g_signal_connect (motion, "motion", G_CALLBACK (motion_cb), self);
-  g_signal_connect (motion, "leave", G_CALLBACK (leave_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), motion);
 }
