@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "brm-batch-table.h"
+#include "brm-progress-cell.h"
+#include "brm-status-cell.h"
 #include "brm-connection.h"
 #include "brt-daemon.h"
 #include "brt-fixtures.h"
@@ -33,8 +35,11 @@ static GtkWidget *
 find_label (GtkWidget  *root,
             const char *text)
 {
-  /* The cells show text with GtkInscription. */
+  /* The cells show text with GtkInscription, the status with a cell of
+   * its own. */
   if (GTK_IS_INSCRIPTION (root) && g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (root)), text) == 0)
+    return root;
+  if (BRM_IS_STATUS_CELL (root) && g_strcmp0 (brm_status_cell_get_text (BRM_STATUS_CELL (root)), text) == 0)
     return root;
 
   for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
@@ -855,11 +860,12 @@ test_live_service (void)
   g_autofree char *path = NULL;
   g_autofree char *id_prefix = NULL;
   g_autofree char *percent = NULL;
+  g_autofree char *value_text = NULL;
   BrmBatchTable *table = new_table ();
   Shown shown = show_table (table);
   BrBatchStore *store;
   BrBatch *batch;
-  GtkWidget *row, *bar, *status_label;
+  GtkWidget *row, *bar, *status_label, *progress_cell;
   RowWait wait;
   guint changes = 0, position;
 
@@ -937,11 +943,25 @@ test_live_service (void)
                                   br_batch_get_progress_percentage (batch) / 100.0, 1e-9);
   g_assert_cmpfloat (br_batch_get_progress_percentage (batch), >, 0.0);
   percent = g_strdup_printf ("%d %%", (int) br_batch_get_progress_percentage (batch));
+  value_text = g_strdup_printf ("%s, %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " leads", percent,
+                                br_batch_get_processed_leads (batch), br_batch_get_total_leads (batch));
+  g_assert_cmpint (br_batch_get_total_leads (batch), ==, 40);
   gtk_test_accessible_assert_role (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_ROLE_PROGRESS_BAR);
-  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, percent);
-  g_assert_nonnull (find_label (row, percent));
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_VALUE_MIN, 0.0);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_VALUE_MAX, 1.0);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_VALUE_NOW,
+                                       br_batch_get_progress_percentage (batch) / 100.0);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, value_text);
+  /* The percentage is drawn beside the bar by the cell that holds it. */
+  progress_cell = find_by_type (row, BRM_TYPE_PROGRESS_CELL);
+  g_assert_nonnull (progress_cell);
+  g_assert_true (gtk_widget_is_ancestor (bar, progress_cell));
+  g_assert_cmpstr (brm_progress_cell_get_text (BRM_PROGRESS_CELL (progress_cell)), ==, percent);
   status_label = find_label (row, "Running");
   g_assert_nonnull (status_label);
+  g_assert_true (BRM_IS_STATUS_CELL (status_label));
+  g_assert_cmpstr (brm_status_cell_get_icon_name (BRM_STATUS_CELL (status_label)), ==, "media-playback-start-symbolic");
+  g_assert_true (gtk_widget_has_css_class (status_label, "running"));
   /* Cells are read as text, not only seen. */
   gtk_test_accessible_assert_role (GTK_ACCESSIBLE (status_label), GTK_ACCESSIBLE_ROLE_LABEL);
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (status_label), GTK_ACCESSIBLE_PROPERTY_LABEL, "Running");
@@ -955,7 +975,9 @@ test_live_service (void)
   g_assert_cmpuint (changes, >, 0);
   /* The same label now says so. */
   g_assert_true (row_of (table, "Gamma") == row);
-  g_assert_cmpstr (gtk_inscription_get_text (GTK_INSCRIPTION (status_label)), ==, "Paused");
+  g_assert_cmpstr (brm_status_cell_get_text (BRM_STATUS_CELL (status_label)), ==, "Paused");
+  g_assert_true (gtk_widget_has_css_class (status_label, "paused"));
+  g_assert_false (gtk_widget_has_css_class (status_label, "running"));
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (status_label), GTK_ACCESSIBLE_PROPERTY_LABEL, "Paused");
 
   /* Enter or a double click on a row. */
