@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "brm-batch-table.h"
+#include "brm-progress-cell.h"
+#include "brm-status-cell.h"
 
 /**
  * BrmBatchTable:
@@ -433,7 +435,7 @@ static const ColumnInfo column_info[] = {
     compare_status, NULL, G_CALLBACK (status_key), G_TYPE_INT, FALSE, FALSE, TRUE, 10 },
   { "name", N_("Name"), CELL_TEXT, { "notify::name" }, format_name,
     compare_name, NULL, NULL, G_TYPE_INVALID, FALSE, TRUE, FALSE, 24 },
-  { "progress", N_("Progress"), CELL_PROGRESS, { "notify::progress-percentage" }, NULL,
+  { "progress", N_("Progress"), CELL_PROGRESS, { "notify::progress-percentage", "notify::processed-leads" }, NULL,
     compare_progress, "progress-percentage", NULL, G_TYPE_INVALID, TRUE, FALSE, TRUE, 5 },
   { "processed", N_("Processed"), CELL_TEXT, { "notify::processed-leads", "notify::total-leads" }, format_processed,
     compare_processed, "processed-leads", NULL, G_TYPE_INVALID, TRUE, FALSE, TRUE, 11 },
@@ -567,16 +569,17 @@ find_column (BrmBatchTable *self,
 
 /* Cells ------------------------------------------------------------------------ */
 
+/* One widget per cell (plus the bar inside the progress cell): the list
+ * view of GTK 4.8 keeps about 200 rows built, so every widget here is
+ * paid 200 times at start-up and after each filter (docs/performance.md,
+ * note 1). */
 typedef struct
 {
   const ColumnInfo *info;
-  GtkWidget        *box;
-  GtkWidget        *label;
-  GtkWidget        *image;
-  GtkWidget        *bar;
+  GtkWidget        *widget;       /* GtkInscription, BrmStatusCell or BrmProgressCell */
   BrBatch          *batch;        /* bound item */
   gulong            handlers[2];
-  int               shown;        /* status or percent on screen, -1 none */
+  int               shown;        /* status on screen, -1 none */
 } Cell;
 
 static void
@@ -603,36 +606,21 @@ cell_update (Cell *cell)
         if ((int) status == cell->shown)
           return;
         if (cell->shown >= 0)
-          gtk_widget_remove_css_class (cell->box, status_info[cell->shown].css);
-        gtk_widget_add_css_class (cell->box, status_info[status].css);
-        gtk_image_set_from_icon_name (GTK_IMAGE (cell->image), status_info[status].icon);
-        gtk_inscription_set_text (GTK_INSCRIPTION (cell->label), _(status_info[status].label));
+          gtk_widget_remove_css_class (cell->widget, status_info[cell->shown].css);
+        gtk_widget_add_css_class (cell->widget, status_info[status].css);
+        brm_status_cell_set (BRM_STATUS_CELL (cell->widget), status_info[status].icon, _(status_info[status].label));
         cell->shown = status;
       }
       break;
 
     case CELL_PROGRESS:
-      {
-        double percent = CLAMP (br_batch_get_progress_percentage (batch), 0.0, 100.0);
-        int whole = (int) percent;
-
-        if (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (cell->bar)) != percent / 100.0)
-          gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (cell->bar), percent / 100.0);
-        if (whole == cell->shown)
-          return;
-        /* Translators: progress of a batch, e.g. "57 %" */
-        g_snprintf (buf, sizeof buf, _("%d %%"), whole);
-        gtk_inscription_set_text (GTK_INSCRIPTION (cell->label), buf);
-        gtk_accessible_update_property (GTK_ACCESSIBLE (cell->bar),
-                                        GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, buf,
-                                        -1);
-        cell->shown = whole;
-      }
+      brm_progress_cell_set (BRM_PROGRESS_CELL (cell->widget), br_batch_get_progress_percentage (batch),
+                             br_batch_get_processed_leads (batch), br_batch_get_total_leads (batch));
       break;
 
     case CELL_TEXT:
     default:
-      set_text (cell->label, cell->info->format (batch, buf, sizeof buf));
+      set_text (cell->widget, cell->info->format (batch, buf, sizeof buf));
       break;
     }
 }
@@ -674,58 +662,39 @@ setup_cb (GtkSignalListItemFactory *factory,
 
   cell->info = info;
   cell->shown = -1;
-  /* GtkInscription, not GtkLabel: its size comes from a number of
-   * characters, not from its text, so a new number on a tick redraws the
-   * cell without measuring and allocating the rows again, and measuring
-   * it costs no text shaping. */
-  cell->label = gtk_inscription_new (NULL);
-  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell->label), info->chars);
-  /* Numbers and statuses are never cut short; names may be. */
-  gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell->label),
-                                 info->numeric || info->kind == CELL_STATUS ? info->chars : MIN (info->chars, 12));
-  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell->label), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
 
   switch (info->kind)
     {
     case CELL_STATUS:
-      cell->box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-      /* The label says the status; the icon is decoration for the eye. */
-      cell->image = g_object_new (GTK_TYPE_IMAGE,
-                                  "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
-                                  NULL);
-      gtk_widget_set_hexpand (cell->label, TRUE);
-      gtk_box_append (GTK_BOX (cell->box), cell->image);
-      gtk_box_append (GTK_BOX (cell->box), cell->label);
-      gtk_widget_add_css_class (cell->box, "batch-status");
-      gtk_list_item_set_child (item, cell->box);
+      /* Icon and text drawn by one widget; it reads as a label. */
+      cell->widget = brm_status_cell_new (info->chars);
+      gtk_widget_add_css_class (cell->widget, "batch-status");
       break;
 
     case CELL_PROGRESS:
-      cell->box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-      cell->bar = gtk_progress_bar_new ();
-      gtk_widget_set_hexpand (cell->bar, TRUE);
-      gtk_widget_set_valign (cell->bar, GTK_ALIGN_CENTER);
-      gtk_widget_set_size_request (cell->bar, 80, -1);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (cell->bar),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Progress"),
-                                      -1);
-      gtk_inscription_set_xalign (GTK_INSCRIPTION (cell->label), 1.0);
-      gtk_widget_add_css_class (cell->label, "numeric");
-      gtk_box_append (GTK_BOX (cell->box), cell->bar);
-      gtk_box_append (GTK_BOX (cell->box), cell->label);
-      gtk_list_item_set_child (item, cell->box);
+      cell->widget = brm_progress_cell_new ();
       break;
 
     case CELL_TEXT:
     default:
+      /* GtkInscription, not GtkLabel: its size comes from a number of
+       * characters, not from its text, so a new number on a tick redraws
+       * the cell without measuring and allocating the rows again, and
+       * measuring it costs no text shaping. */
+      cell->widget = gtk_inscription_new (NULL);
+      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell->widget), info->chars);
+      /* Numbers are never cut short; names may be. */
+      gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell->widget),
+                                     info->numeric ? info->chars : MIN (info->chars, 12));
+      gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell->widget), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
       if (info->numeric)
         {
-          gtk_inscription_set_xalign (GTK_INSCRIPTION (cell->label), 1.0);
-          gtk_widget_add_css_class (cell->label, "numeric");
+          gtk_inscription_set_xalign (GTK_INSCRIPTION (cell->widget), 1.0);
+          gtk_widget_add_css_class (cell->widget, "numeric");
         }
-      gtk_list_item_set_child (item, cell->label);
       break;
     }
+  gtk_list_item_set_child (item, cell->widget);
 
   g_object_set_qdata_full (G_OBJECT (item), cell_quark, cell, cell_free);
 }

@@ -2,9 +2,12 @@
 #include "config.h"
 
 #include <gtk/gtk.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "brm-batch-table.h"
+#include "brm-progress-cell.h"
+#include "brm-status-cell.h"
 #include "brm-connection.h"
 #include "brt-daemon.h"
 #include "brt-fixtures.h"
@@ -33,8 +36,11 @@ static GtkWidget *
 find_label (GtkWidget  *root,
             const char *text)
 {
-  /* The cells show text with GtkInscription. */
+  /* The cells show text with GtkInscription, the status with a cell of
+   * its own. */
   if (GTK_IS_INSCRIPTION (root) && g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (root)), text) == 0)
+    return root;
+  if (BRM_IS_STATUS_CELL (root) && g_strcmp0 (brm_status_cell_get_text (BRM_STATUS_CELL (root)), text) == 0)
     return root;
 
   for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
@@ -855,11 +861,12 @@ test_live_service (void)
   g_autofree char *path = NULL;
   g_autofree char *id_prefix = NULL;
   g_autofree char *percent = NULL;
+  g_autofree char *value_text = NULL;
   BrmBatchTable *table = new_table ();
   Shown shown = show_table (table);
   BrBatchStore *store;
   BrBatch *batch;
-  GtkWidget *row, *bar, *status_label;
+  GtkWidget *row, *bar, *status_label, *progress_cell;
   RowWait wait;
   guint changes = 0, position;
 
@@ -937,11 +944,25 @@ test_live_service (void)
                                   br_batch_get_progress_percentage (batch) / 100.0, 1e-9);
   g_assert_cmpfloat (br_batch_get_progress_percentage (batch), >, 0.0);
   percent = g_strdup_printf ("%d %%", (int) br_batch_get_progress_percentage (batch));
+  value_text = g_strdup_printf ("%s, %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " leads", percent,
+                                br_batch_get_processed_leads (batch), br_batch_get_total_leads (batch));
+  g_assert_cmpint (br_batch_get_total_leads (batch), ==, 40);
   gtk_test_accessible_assert_role (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_ROLE_PROGRESS_BAR);
-  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, percent);
-  g_assert_nonnull (find_label (row, percent));
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_VALUE_MIN, 0.0);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_VALUE_MAX, 1.0);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_VALUE_NOW,
+                                       br_batch_get_progress_percentage (batch) / 100.0);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, value_text);
+  /* The percentage is drawn beside the bar by the cell that holds it. */
+  progress_cell = find_by_type (row, BRM_TYPE_PROGRESS_CELL);
+  g_assert_nonnull (progress_cell);
+  g_assert_true (gtk_widget_is_ancestor (bar, progress_cell));
+  g_assert_cmpstr (brm_progress_cell_get_text (BRM_PROGRESS_CELL (progress_cell)), ==, percent);
   status_label = find_label (row, "Running");
   g_assert_nonnull (status_label);
+  g_assert_true (BRM_IS_STATUS_CELL (status_label));
+  g_assert_cmpstr (brm_status_cell_get_icon_name (BRM_STATUS_CELL (status_label)), ==, "media-playback-start-symbolic");
+  g_assert_true (gtk_widget_has_css_class (status_label, "running"));
   /* Cells are read as text, not only seen. */
   gtk_test_accessible_assert_role (GTK_ACCESSIBLE (status_label), GTK_ACCESSIBLE_ROLE_LABEL);
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (status_label), GTK_ACCESSIBLE_PROPERTY_LABEL, "Running");
@@ -955,7 +976,9 @@ test_live_service (void)
   g_assert_cmpuint (changes, >, 0);
   /* The same label now says so. */
   g_assert_true (row_of (table, "Gamma") == row);
-  g_assert_cmpstr (gtk_inscription_get_text (GTK_INSCRIPTION (status_label)), ==, "Paused");
+  g_assert_cmpstr (brm_status_cell_get_text (BRM_STATUS_CELL (status_label)), ==, "Paused");
+  g_assert_true (gtk_widget_has_css_class (status_label, "paused"));
+  g_assert_false (gtk_widget_has_css_class (status_label, "running"));
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (status_label), GTK_ACCESSIBLE_PROPERTY_LABEL, "Paused");
 
   /* Enter or a double click on a row. */
@@ -1061,6 +1084,212 @@ test_updates_follow_frames (void)
   close_table (&shown);
 }
 
+/* The status and progress cells draw their content themselves ------------------ */
+
+typedef struct
+{
+  int     width;
+  int     height;
+  guchar *pixels;   /* B8G8R8A8 premultiplied */
+} Image;
+
+static void
+image_clear (Image *image)
+{
+  g_clear_pointer (&image->pixels, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Image, image_clear)
+
+/* The widget as it draws now: its snapshot through the Cairo renderer
+ * (Broadway without a browser paces real frames a second apart). */
+static void
+render (GtkWidget *widget,
+        Image     *image)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GskRenderer) renderer = gsk_cairo_renderer_new ();
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GError) error = NULL;
+
+  image_clear (image);
+  image->width = gtk_widget_get_width (widget);
+  image->height = gtk_widget_get_height (widget);
+  g_assert_cmpint (image->width, >, 0);
+  g_assert_cmpint (image->height, >, 0);
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  g_assert_true (gsk_renderer_realize (renderer, NULL, &error));
+  g_assert_no_error (error);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, image->width, image->height));
+  gsk_renderer_unrealize (renderer);
+  image->pixels = g_malloc ((gsize) image->width * image->height * 4);
+  gdk_texture_download (texture, image->pixels, image->width * 4);
+}
+
+/* Painted pixels in columns [x0, x1); the most opaque one in
+ * *most_opaque (all zero when none). */
+static guint
+painted_in (const Image *image,
+            int          x0,
+            int          x1,
+            const guchar **most_opaque)
+{
+  static const guchar nothing[4] = { 0 };
+  guint n = 0;
+
+  if (most_opaque != NULL)
+    *most_opaque = nothing;
+  for (int y = 0; y < image->height; y++)
+    for (int x = MAX (x0, 0); x < MIN (x1, image->width); x++)
+      {
+        const guchar *p = image->pixels + ((gsize) y * image->width + x) * 4;
+
+        if (p[3] == 0)
+          continue;
+        n++;
+        if (most_opaque != NULL && p[3] > (*most_opaque)[3])
+          *most_opaque = p;
+      }
+  return n;
+}
+
+static gboolean
+images_differ (const Image *a,
+               const Image *b)
+{
+  return a->width != b->width || a->height != b->height
+         || memcmp (a->pixels, b->pixels, (gsize) a->width * a->height * 4) != 0;
+}
+
+/* Broadway paces frames a second apart: lay @widget out now, where it is. */
+static void
+relayout (GtkWidget *widget)
+{
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, width, NULL, NULL, NULL, NULL);
+  gtk_widget_size_allocate (widget, &(GtkAllocation) { 0, 0, width, height }, -1);
+}
+
+static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_cells (void)
+{
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *status = brm_status_cell_new (10);
+  GtkWidget *progress = brm_progress_cell_new ();
+  GtkProgressBar *bar = brm_progress_cell_get_bar (BRM_PROGRESS_CELL (progress));
+  g_auto(Image) before = { 0 };
+  g_auto(Image) after = { 0 };
+  const guchar *p;
+  int nat_running, nat_cancelled, text_x;
+  guint notifies = 0;
+  GtkAllocation bar_alloc;
+  /* Variables: the assertion macro would take a literal's "%" for a format. */
+  const char *read_25 = "42 %, 25 of 60 leads";
+  const char *read_26 = "42 %, 26 of 60 leads";
+  const char *read_1 = "100 %, 1 of 1 lead";
+
+  gtk_css_provider_load_from_data (css, ".cell-test { color: rgb(200, 0, 0); }", -1);
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION + 10);
+  gtk_widget_add_css_class (status, "cell-test");
+  gtk_widget_set_halign (status, GTK_ALIGN_START);
+  gtk_widget_set_halign (progress, GTK_ALIGN_START);
+  gtk_box_append (GTK_BOX (box), status);
+  gtk_box_append (GTK_BOX (box), progress);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+
+  /* Status: an icon and a text, in the CSS colour, read as a label. */
+  g_signal_connect (status, "notify::text", G_CALLBACK (count_notify_cb), &notifies);
+  brm_status_cell_set (BRM_STATUS_CELL (status), "media-playback-start-symbolic", "Running");
+  g_assert_cmpuint (notifies, ==, 1);
+  brm_status_cell_set (BRM_STATUS_CELL (status), "media-playback-start-symbolic", "Running");
+  g_assert_cmpuint (notifies, ==, 1);
+  gtk_test_accessible_assert_role (GTK_ACCESSIBLE (status), GTK_ACCESSIBLE_ROLE_LABEL);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (status), GTK_ACCESSIBLE_PROPERTY_LABEL, "Running");
+
+  gtk_window_present (GTK_WINDOW (window));
+  while (gtk_widget_get_width (status) <= 0 || gtk_widget_get_width (progress) <= 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  render (status, &before);
+  g_assert_cmpint (before.height, >=, 16);
+  /* The icon, in the first 16 pixels … */
+  g_assert_cmpuint (painted_in (&before, 0, 16, &p), >, 10);
+  /* … drawn in the text's colour (premultiplied B, G, R, A). */
+  g_assert_cmpint (p[3], >, 128);
+  g_assert_cmpint (abs (p[2] * 255 / p[3] - 200), <=, 8);
+  g_assert_cmpint (p[1] * 255 / p[3], <=, 8);
+  g_assert_cmpint (p[0] * 255 / p[3], <=, 8);
+  /* … and the text after it, in that colour too. */
+  g_assert_cmpuint (painted_in (&before, 22, before.width, &p), >, 20);
+  g_assert_cmpint (p[3], >, 128);
+  g_assert_cmpint (abs (p[2] * 255 / p[3] - 200), <=, 8);
+  g_assert_cmpint (p[1] * 255 / p[3], <=, 8);
+
+  /* Its width comes from the number of characters, not from the text:
+   * a new status redraws, it does not lay the rows out again. */
+  gtk_widget_measure (status, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &nat_running, NULL, NULL);
+  brm_status_cell_set (BRM_STATUS_CELL (status), "process-stop-symbolic", "Cancelled");
+  g_assert_cmpuint (notifies, ==, 2);
+  gtk_widget_measure (status, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &nat_cancelled, NULL, NULL);
+  g_assert_cmpint (nat_running, ==, nat_cancelled);
+  g_assert_cmpint (nat_running, >, 16 + 6 + 10 * 4);
+  g_assert_cmpstr (brm_status_cell_get_text (BRM_STATUS_CELL (status)), ==, "Cancelled");
+  g_assert_cmpstr (brm_status_cell_get_icon_name (BRM_STATUS_CELL (status)), ==, "process-stop-symbolic");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (status), GTK_ACCESSIBLE_PROPERTY_LABEL, "Cancelled");
+  render (status, &after);
+  g_assert_true (images_differ (&before, &after));
+
+  /* Progress: the bar, and the percentage drawn at the end of the cell. */
+  brm_progress_cell_set (BRM_PROGRESS_CELL (progress), 42.5, 25, 60);
+  g_assert_cmpstr (brm_progress_cell_get_text (BRM_PROGRESS_CELL (progress)), ==, "42 %");
+  g_assert_cmpfloat_with_epsilon (gtk_progress_bar_get_fraction (bar), 0.425, 1e-9);
+  gtk_test_accessible_assert_role (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_ROLE_PROGRESS_BAR);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL, "Progress");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, read_25);
+  /* A tick that leaves the percentage alone still tells the leads. */
+  brm_progress_cell_set (BRM_PROGRESS_CELL (progress), 42.9, 26, 60);
+  g_assert_cmpstr (brm_progress_cell_get_text (BRM_PROGRESS_CELL (progress)), ==, "42 %");
+  g_assert_cmpfloat_with_epsilon (gtk_progress_bar_get_fraction (bar), 0.429, 1e-9);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, read_26);
+  brm_progress_cell_set (BRM_PROGRESS_CELL (progress), 250.0, 1, 1);
+  g_assert_cmpfloat (brm_progress_cell_get_percent (BRM_PROGRESS_CELL (progress)), ==, 100.0);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, read_1);
+
+  /* Laid out (as a frame would, before drawing): the bar at the start,
+   * the text after it. */
+  relayout (box);
+  gtk_widget_get_allocation (GTK_WIDGET (bar), &bar_alloc);
+  g_assert_cmpint (bar_alloc.x, ==, 0);
+  g_assert_cmpint (bar_alloc.width, >=, 80);
+  text_x = bar_alloc.width + 6;
+  g_assert_cmpint (text_x, <, gtk_widget_get_width (progress));
+  render (progress, &before);
+  g_assert_cmpuint (painted_in (&before, text_x, before.width, NULL), >, 20);
+  brm_progress_cell_set (BRM_PROGRESS_CELL (progress), 7.0, 4, 60);
+  relayout (box);
+  render (progress, &after);
+  g_assert_true (images_differ (&before, &after));
+
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1068,6 +1297,7 @@ main (int    argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
+  g_test_add_func ("/monitor/batch-table/cells", test_cells);
   g_test_add_func ("/monitor/batch-table/model-at-size", test_model_at_size);
   g_test_add_func ("/monitor/batch-table/live-rows-keep-their-place", test_live_rows_keep_their_place);
   g_test_add_func ("/monitor/batch-table/empty-state", test_empty_state);

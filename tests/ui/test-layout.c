@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "brm-status-cell.h"
 #include "brm-window.h"
 
 /* The main window's layout and colours, in process under Broadway: it must
@@ -333,8 +334,19 @@ check_contrast (AdwColorScheme scheme,
     {
       GtkWidget *parent = tints[i].detail_parent ? g_object_new (TEST_TYPE_DETAIL_NODE, NULL)
                                                  : gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-      GtkWidget *widget = tints[i].icon ? gtk_image_new_from_icon_name ("network-wired-symbolic")
-                                        : gtk_label_new (tints[i].what);
+      GtkWidget *widget;
+
+      if (tints[i].icon)
+        widget = gtk_image_new_from_icon_name ("network-wired-symbolic");
+      else if (tints[i].classes != NULL && g_str_has_prefix (tints[i].classes, "batch-status "))
+        {
+          /* The table's own status cell: it draws icon and text in its
+           * CSS colour, the one checked here. */
+          widget = brm_status_cell_new (10);
+          brm_status_cell_set (BRM_STATUS_CELL (widget), "emblem-ok-symbolic", tints[i].what);
+        }
+      else
+        widget = gtk_label_new (tints[i].what);
 
       add_classes (parent, tints[i].ancestor_classes);
       add_classes (widget, tints[i].classes);
