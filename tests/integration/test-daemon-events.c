@@ -298,7 +298,9 @@ write_script (const char *dir)
   g_autofree char *script = g_build_filename (dir, "lead.sh", NULL);
   const char *text = "in=$(cat)\n"
                      "case \"$in\" in\n"
-                     "  *Broken*) echo 'broken lead' >&2; exit 3 ;;\n"
+                     /* Not at once: the batch must still be running when
+                      * the test pauses it, even on a busy machine. */
+                     "  *Broken*) sleep 0.3; echo 'broken lead' >&2; exit 3 ;;\n"
                      "esac\n"
                      "sleep 0.05\n"
                      "echo '{}'\n";
@@ -446,7 +448,7 @@ test_progress_two_clients (void)
   g_assert_true (json_object_has_member (last_progress, "estimated_remaining_seconds"));
 
   /* A failed batch: batch_error, then batch_completed. */
-  failed_id = start_paused (daemon, broken_ids, "\"retry_failed\": false");
+  failed_id = start_paused (daemon, broken_ids, "\"retry_failed\": false, \"max_concurrent\": 1");
   failed_path = g_strdup_printf ("/api/v1/batch/%s/progress", failed_id);
   pf = brt_ws_connect (daemon, failed_path, NULL, &error);
   g_assert_no_error (error);
