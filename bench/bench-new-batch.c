@@ -268,9 +268,11 @@ measure_open (BrmConnection *connection,
   }
 }
 
-/* Ctrl+N again: the application keeps the closed window hidden and shows
- * it again (brm_new_batch_window_reopen), which reloads the leads in
- * place. Timed from the call to the reloaded first page laid out and
+/* Reopen: a closed window kept hidden and shown again
+ * (brm_new_batch_window_reopen), which reloads the leads in place. The
+ * application no longer keeps it hidden (GTK 4.8's AT-SPI root, see
+ * new_batch_action in brm-application.c); this measures what keeping it
+ * would save. Timed from the call to the reloaded first page laid out and
  * snapshotted. Not a first frame of the surface, so Broadway paces it:
  * the frame's work is done here, as for a search. */
 typedef struct

@@ -370,6 +370,25 @@ preferences_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (prefs));
 }
 
+/* The keyboard shortcuts, built when asked for and destroyed on close
+ * (GtkShortcutsWindow's hide-on-close is off unless GtkApplication sets
+ * it). GtkApplication would build gtk/help-overlay.ui for every window at
+ * start-up and keep it hidden for the whole run, and a hidden window must
+ * not linger: see new_batch_action. */
+static void
+shortcuts_action (GSimpleAction *action,
+                  GVariant      *param,
+                  gpointer       user_data)
+{
+  BrmApplication *self = user_data;
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource (RESOURCE_PREFIX "/brm-shortcuts-window.ui");
+  /* A toplevel stays after its builder is gone, until destroyed. */
+  GtkWindow *shortcuts = GTK_WINDOW (gtk_builder_get_object (builder, "shortcuts_window"));
+
+  gtk_window_set_transient_for (shortcuts, GTK_WINDOW (main_window (self)));
+  gtk_window_present (shortcuts);
+}
+
 static void
 batch_started_cb (BrmApplication *self,
                   BrBatch        *batch)
@@ -385,10 +404,29 @@ batch_started_cb (BrmApplication *self,
     brm_window_show_batch (window, br_batch_get_id (batch));
 }
 
-/* One new-batch window: Ctrl+N again brings it forward. Closing hides
- * it, and the next Ctrl+N shows the same window again (reloaded), which
- * saves building its widgets and its rows of leads each time. A window
- * for a previous connection is dropped. */
+/* Destroyed windows may live on while something holds a reference: the
+ * next Ctrl+N must not bring a destroyed one forward. */
+static void
+new_batch_destroyed_cb (BrmApplication *self,
+                        GtkWidget      *dialog)
+{
+  if ((GtkWidget *) self->new_batch == dialog)
+    g_clear_weak_pointer (&self->new_batch);
+}
+
+/* One new-batch window: Ctrl+N again brings it forward. A window for a
+ * previous connection is dropped.
+ *
+ * Closing destroys it: it is not kept hidden for the next Ctrl+N (which
+ * saved building its widgets and rows again). GTK 4.8 unrealizes a hidden
+ * window's AT-SPI context, so the window has no object path, yet it stays
+ * in gtk_window_get_toplevels(); the AT-SPI root's GetChildAtIndex
+ * (gtk/a11y/gtkatspiroot.c), asked for an index past the visible windows
+ * (a screen reader that read ChildCount just before the window went),
+ * falls through to the last toplevel and builds its reference with a NULL
+ * path: a GLib-CRITICAL in g_variant_is_object_path (), which kills the
+ * monitor under G_DEBUG=fatal-criticals. With no hidden toplevel (see
+ * also shortcuts_action) the last one is always a shown window. */
 static void
 new_batch_action (GSimpleAction *action,
                   GVariant      *param,
@@ -410,8 +448,8 @@ new_batch_action (GSimpleAction *action,
     {
       BrmNewBatchWindow *dialog = brm_new_batch_window_new (GTK_WINDOW (window), self->connection);
 
-      gtk_window_set_hide_on_close (GTK_WINDOW (dialog), TRUE);
       g_signal_connect_object (dialog, "batch-started", G_CALLBACK (batch_started_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (dialog, "destroy", G_CALLBACK (new_batch_destroyed_cb), self, G_CONNECT_SWAPPED);
       g_set_weak_pointer (&self->new_batch, dialog);
       gtk_window_present (GTK_WINDOW (dialog));
       return;
@@ -549,6 +587,7 @@ brm_application_init (BrmApplication *self)
   static const GActionEntry actions[] = {
     { "about", about_action },
     { "preferences", preferences_action },
+    { "shortcuts", shortcuts_action },
     { "new-batch", new_batch_action },
     { "show-batch", show_batch_action, "s" },
     { "quit", quit_action },
@@ -581,6 +620,7 @@ brm_application_new (void)
     { "app.quit", { "<Control>q", NULL } },
     { "app.new-batch", { "<Control>n", NULL } },
     { "app.preferences", { "<Control>comma", NULL } },
+    { "app.shortcuts", { "<Control>question", NULL } },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)

@@ -83,6 +83,22 @@ brt_a11y_spawn (const char * const *argv,
       g_subprocess_launcher_take_stdout_fd (launcher, fd);
     }
 
+  /* A GLib-CRITICAL in a program under test is a failure even when the
+   * caller's environment does not say so (meson's does): fatal, the
+   * program dies, and the harness reports it (brt_a11y_test_add()). */
+  {
+    const char *debug = g_getenv ("G_DEBUG");
+
+    if (debug == NULL || *debug == '\0')
+      g_subprocess_launcher_setenv (launcher, "G_DEBUG", "fatal-criticals", TRUE);
+    else if (strstr (debug, "fatal-criticals") == NULL && strstr (debug, "fatal-warnings") == NULL)
+      {
+        g_autofree char *with = g_strconcat (debug, ",fatal-criticals", NULL);
+
+        g_subprocess_launcher_setenv (launcher, "G_DEBUG", with, TRUE);
+      }
+  }
+
   /* GTK registers with AT-SPI only on X11 here (not under Broadway), and
    * either of these would switch the registration off. */
   g_subprocess_launcher_setenv (launcher, "GDK_BACKEND", "x11", TRUE);
@@ -438,11 +454,20 @@ fatal_handler (const char     *log_domain,
   return !(g_strcmp0 (log_domain, "dbind") == 0 && (log_level & G_LOG_LEVEL_WARNING));
 }
 
+static gboolean
+process_reaped (gpointer data)
+{
+  return g_subprocess_get_identifier (data) == NULL;
+}
+
+static void check_shared_monitor (void);
+
 static void
 run_test (gconstpointer data)
 {
   g_test_log_set_fatal_handler (fatal_handler, NULL);
   ((GTestFunc) data) ();
+  check_shared_monitor ();
 }
 
 void
@@ -971,6 +996,47 @@ brt_a11y_shared_monitor (void)
       return NULL;
     }
   return shared.monitor;
+}
+
+/* After each test: the shared monitor must still be running and
+ * answering. A monitor that died (a GLib-CRITICAL is fatal to it, see
+ * brt_a11y_spawn()) can otherwise pass a test: a window that should go
+ * away is gone when the whole application is. */
+static void
+check_shared_monitor (void)
+{
+  BrtA11yMonitor *monitor = shared.monitor;
+  g_autoptr(GError) error = NULL;
+  GSubprocess *proc;
+  int n;
+
+  if (monitor == NULL)
+    return;
+
+  /* A call of its own over the bus: it answers only once it has handled
+   * every call the test made before. */
+  n = atspi_accessible_get_child_count (monitor->app, &error);
+  proc = monitor->proc;
+  if (error == NULL && n >= 0 && g_subprocess_get_identifier (proc) != NULL)
+    return;
+
+  /* Not answering: give the child watch the time to reap it, to say how
+   * it ended. */
+  brt_a11y_wait_until (process_reaped, proc, 5000);
+  if (g_subprocess_get_identifier (proc) != NULL)
+    g_test_fail_printf ("the monitor stopped answering over AT-SPI: %s",
+                        error ? error->message : "no child count");
+  else if (g_subprocess_get_if_signaled (proc))
+    g_test_fail_printf ("the monitor died during the test, killed by signal %d (%s): "
+                        "look for a GLib-CRITICAL from batch-runner-monitor in the test's stderr",
+                        g_subprocess_get_term_sig (proc), g_strsignal (g_subprocess_get_term_sig (proc)));
+  else
+    g_test_fail_printf ("the monitor exited during the test with status %d",
+                        g_subprocess_get_exit_status (proc));
+
+  /* Later tests of the program fail at once with the reason. */
+  shared.error = g_strdup ("it died in an earlier test");
+  g_clear_pointer (&shared.monitor, brt_a11y_monitor_free);
 }
 
 void

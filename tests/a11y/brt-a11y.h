@@ -27,8 +27,9 @@ gboolean         brt_a11y_wait_until            (gboolean           (*condition)
                                                  guint                timeout_ms);
 
 /* Spawns @argv with stdout sent to stderr (it must not mix with TAP), the
- * GTK environment for AT-SPI (GDK_BACKEND=x11, no GTK_A11Y/NO_AT_BRIDGE)
- * and PR_SET_PDEATHSIG. */
+ * GTK environment for AT-SPI (GDK_BACKEND=x11, no GTK_A11Y/NO_AT_BRIDGE),
+ * G_DEBUG with fatal-criticals (a GLib-CRITICAL kills the program) and
+ * PR_SET_PDEATHSIG. */
 GSubprocess     *brt_a11y_spawn                 (const char * const  *argv,
                                                  GSubprocessFlags     flags,
                                                  GError             **error);
@@ -55,7 +56,9 @@ void             brt_a11y_daemon_free           (BrtA11yDaemon       *daemon);
 void             brt_a11y_test_init             (int                 *argc,
                                                  char              ***argv);
 /* g_test_add_func() for tests that talk to AT-SPI: use it for every test
- * of an a11y program (GLib resets the fatal-log handler per test). */
+ * of an a11y program (GLib resets the fatal-log handler per test). After
+ * each test, the shared monitor (when started) must still be running and
+ * answering over AT-SPI, or the test fails with how it ended. */
 void             brt_a11y_test_add              (const char          *path,
                                                  GTestFunc            func);
 
