@@ -10,6 +10,7 @@
 #include "brm-status-cell.h"
 #include "brm-connection.h"
 #include "brt-daemon.h"
+#include "brt-image.h"
 #include "brt-fixtures.h"
 
 #define SCHEMA_ID "io.github.batchrunner.Monitor"
@@ -1086,53 +1087,10 @@ test_updates_follow_frames (void)
 
 /* The status and progress cells draw their content themselves ------------------ */
 
-typedef struct
-{
-  int     width;
-  int     height;
-  guchar *pixels;   /* B8G8R8A8 premultiplied */
-} Image;
-
-static void
-image_clear (Image *image)
-{
-  g_clear_pointer (&image->pixels, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Image, image_clear)
-
-/* The widget as it draws now: its snapshot through the Cairo renderer
- * (Broadway without a browser paces real frames a second apart). */
-static void
-render (GtkWidget *widget,
-        Image     *image)
-{
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GskRenderer) renderer = gsk_cairo_renderer_new ();
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autoptr(GError) error = NULL;
-
-  image_clear (image);
-  image->width = gtk_widget_get_width (widget);
-  image->height = gtk_widget_get_height (widget);
-  g_assert_cmpint (image->width, >, 0);
-  g_assert_cmpint (image->height, >, 0);
-  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  g_assert_true (gsk_renderer_realize (renderer, NULL, &error));
-  g_assert_no_error (error);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, image->width, image->height));
-  gsk_renderer_unrealize (renderer);
-  image->pixels = g_malloc ((gsize) image->width * image->height * 4);
-  gdk_texture_download (texture, image->pixels, image->width * 4);
-}
-
 /* Painted pixels in columns [x0, x1); the most opaque one in
  * *most_opaque (all zero when none). */
 static guint
-painted_in (const Image *image,
+painted_in (const BrtImage *image,
             int          x0,
             int          x1,
             const guchar **most_opaque)
@@ -1154,14 +1112,6 @@ painted_in (const Image *image,
           *most_opaque = p;
       }
   return n;
-}
-
-static gboolean
-images_differ (const Image *a,
-               const Image *b)
-{
-  return a->width != b->width || a->height != b->height
-         || memcmp (a->pixels, b->pixels, (gsize) a->width * a->height * 4) != 0;
 }
 
 /* Broadway paces frames a second apart: lay @widget out now, where it is. */
@@ -1192,8 +1142,8 @@ test_cells (void)
   GtkWidget *status = brm_status_cell_new (10);
   GtkWidget *progress = brm_progress_cell_new ();
   GtkProgressBar *bar = brm_progress_cell_get_bar (BRM_PROGRESS_CELL (progress));
-  g_auto(Image) before = { 0 };
-  g_auto(Image) after = { 0 };
+  g_auto(BrtImage) before = { 0 };
+  g_auto(BrtImage) after = { 0 };
   const guchar *p;
   int nat_running, nat_cancelled, text_x;
   guint notifies = 0;
@@ -1226,7 +1176,7 @@ test_cells (void)
   while (gtk_widget_get_width (status) <= 0 || gtk_widget_get_width (progress) <= 0)
     g_main_context_iteration (NULL, TRUE);
 
-  render (status, &before);
+  brt_image_render (status, &before);
   g_assert_cmpint (before.height, >=, 16);
   /* The icon, in the first 16 pixels … */
   g_assert_cmpuint (painted_in (&before, 0, 16, &p), >, 10);
@@ -1252,8 +1202,8 @@ test_cells (void)
   g_assert_cmpstr (brm_status_cell_get_text (BRM_STATUS_CELL (status)), ==, "Cancelled");
   g_assert_cmpstr (brm_status_cell_get_icon_name (BRM_STATUS_CELL (status)), ==, "process-stop-symbolic");
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (status), GTK_ACCESSIBLE_PROPERTY_LABEL, "Cancelled");
-  render (status, &after);
-  g_assert_true (images_differ (&before, &after));
+  brt_image_render (status, &after);
+  g_assert_true (brt_image_differ (&before, &after));
 
   /* Progress: the bar, and the percentage drawn at the end of the cell. */
   brm_progress_cell_set (BRM_PROGRESS_CELL (progress), 42.5, 25, 60);
@@ -1279,12 +1229,12 @@ test_cells (void)
   g_assert_cmpint (bar_alloc.width, >=, 80);
   text_x = bar_alloc.width + 6;
   g_assert_cmpint (text_x, <, gtk_widget_get_width (progress));
-  render (progress, &before);
+  brt_image_render (progress, &before);
   g_assert_cmpuint (painted_in (&before, text_x, before.width, NULL), >, 20);
   brm_progress_cell_set (BRM_PROGRESS_CELL (progress), 7.0, 4, 60);
   relayout (box);
-  render (progress, &after);
-  g_assert_true (images_differ (&before, &after));
+  brt_image_render (progress, &after);
+  g_assert_true (brt_image_differ (&before, &after));
 
   gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css));
   gtk_window_destroy (GTK_WINDOW (window));

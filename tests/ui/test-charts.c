@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "brt-image.h"
 #include <adwaita.h>
 #include <gtk/gtk.h>
 #include <math.h>
@@ -36,56 +37,9 @@ show_in_window (GtkWidget *child)
   return window;
 }
 
-typedef struct
-{
-  int     width;
-  int     height;
-  guchar *pixels;   /* B8G8R8A8 premultiplied */
-} Image;
-
-static void
-image_clear (Image *image)
-{
-  g_clear_pointer (&image->pixels, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Image, image_clear)
-
-/* The widget as it would be drawn now: its snapshot → node → Cairo
- * renderer → texture (TESTING-NOTES.md: what works under Broadway). The
- * widget's own snapshot, not a GtkWidgetPaintable: the paintable keeps
- * the image of the last frame, and Broadway without a browser draws a
- * frame about once a second. */
-static void
-render (GtkWidget *widget,
-        Image     *image)
-{
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GskRenderer) renderer = gsk_cairo_renderer_new ();
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autoptr(GError) error = NULL;
-
-  image->width = gtk_widget_get_width (widget);
-  image->height = gtk_widget_get_height (widget);
-  g_assert_cmpint (image->width, >, 0);
-
-  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-
-  g_assert_true (gsk_renderer_realize (renderer, NULL, &error));
-  g_assert_no_error (error);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, image->width, image->height));
-  gsk_renderer_unrealize (renderer);
-
-  image->pixels = g_malloc ((gsize) image->width * image->height * 4);
-  gdk_texture_download (texture, image->pixels, image->width * 4);
-}
-
 /* Pixels the chart painted: the widget has no background of its own. */
 static guint
-count_painted (const Image *image)
+count_painted (const BrtImage *image)
 {
   guint n = 0;
 
@@ -93,14 +47,6 @@ count_painted (const Image *image)
     if (image->pixels[i * 4 + 3] != 0)
       n++;
   return n;
-}
-
-static gboolean
-images_differ (const Image *a,
-               const Image *b)
-{
-  return a->width != b->width || a->height != b->height
-         || memcmp (a->pixels, b->pixels, (gsize) a->width * a->height * 4) != 0;
 }
 
 /* gtk_test_accessible_assert_property() pastes the expected text into a
@@ -208,15 +154,15 @@ test_render (gconstpointer data)
   ChartMaker make = (ChartMaker) data;
   BrmChart *chart = make ();
   GtkWidget *window;
-  g_auto(Image) before = { 0 };
-  g_auto(Image) after = { 0 };
+  g_auto(BrtImage) before = { 0 };
+  g_auto(BrtImage) after = { 0 };
   BrmChartSeries *first;
   BrmChartSample last;
 
   g_object_ref (chart);
   window = show_in_window (GTK_WIDGET (chart));
 
-  render (GTK_WIDGET (chart), &before);
+  brt_image_render (GTK_WIDGET (chart), &before);
   g_assert_cmpuint (count_painted (&before), >, 200);
 
   /* A new, much larger newest value. */
@@ -226,9 +172,9 @@ test_render (gconstpointer data)
   if (BRM_IS_HEAT_STRIP (chart))
     brm_chart_series_append (first, 3, 400);   /* the gap gets a value */
 
-  render (GTK_WIDGET (chart), &after);
+  brt_image_render (GTK_WIDGET (chart), &after);
   g_assert_cmpuint (count_painted (&after), >, 200);
-  g_assert_true (images_differ (&before, &after));
+  g_assert_true (brt_image_differ (&before, &after));
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (chart);
@@ -242,7 +188,7 @@ test_edge_cases (void)
   BrmTimeChart *chart = brm_time_chart_new ();
   g_autoptr(BrmChartSeries) series = brm_chart_series_new ("spend", "Spend");
   GtkWidget *window;
-  g_auto(Image) image = { 0 };
+  g_auto(BrtImage) image = { 0 };
   BrmChartSample zeros[] = { { T0, 0 }, { T0 + 60, 0 }, { T0 + 120, 0 } };
   BrmChartSample gaps[] = { { T0, 1 }, { T0 + 60, NAN }, { T0 + 120, 3 }, { T0 + 180, NAN }, { T0 + 240, 5 }, { T0 + 300, 6 } };
   BrmChartSample huge[] = { { T0, 1e12 }, { T0 + 60, 2.5e12 } };
@@ -256,57 +202,57 @@ test_edge_cases (void)
   window = show_in_window (GTK_WIDGET (chart));
 
   /* Empty: "No data". */
-  render (GTK_WIDGET (chart), &image);
+  brt_image_render (GTK_WIDGET (chart), &image);
   g_assert_cmpuint (count_painted (&image), >, 0);
-  image_clear (&image);
+  brt_image_clear (&image);
 
   brm_chart_series_append (series, T0, 12.3);   /* single point */
-  render (GTK_WIDGET (chart), &image);
+  brt_image_render (GTK_WIDGET (chart), &image);
   g_assert_cmpuint (count_painted (&image), >, 100);
-  image_clear (&image);
+  brt_image_clear (&image);
 
   brm_chart_series_set_samples (series, zeros, G_N_ELEMENTS (zeros));
-  render (GTK_WIDGET (chart), &image);
+  brt_image_render (GTK_WIDGET (chart), &image);
   g_assert_cmpuint (count_painted (&image), >, 100);
   baseline = count_painted (&image);
-  image_clear (&image);
+  brt_image_clear (&image);
 
   /* The budget line adds ink. */
   brm_chart_set_threshold (BRM_CHART (chart), 50, "Budget");
-  render (GTK_WIDGET (chart), &image);
+  brt_image_render (GTK_WIDGET (chart), &image);
   g_assert_cmpuint (count_painted (&image), >, baseline);
-  image_clear (&image);
+  brt_image_clear (&image);
 
   brm_chart_series_set_samples (series, gaps, G_N_ELEMENTS (gaps));
-  render (GTK_WIDGET (chart), &image);
+  brt_image_render (GTK_WIDGET (chart), &image);
   g_assert_cmpuint (count_painted (&image), >, 100);
-  image_clear (&image);
+  brt_image_clear (&image);
 
   brm_chart_series_set_samples (series, huge, G_N_ELEMENTS (huge));
-  render (GTK_WIDGET (chart), &image);
+  brt_image_render (GTK_WIDGET (chart), &image);
   g_assert_cmpuint (count_painted (&image), >, 100);
-  image_clear (&image);
+  brt_image_clear (&image);
 
   brm_chart_set_threshold (BRM_CHART (chart), NAN, NULL);
   brm_chart_series_set_samples (series, tiny, G_N_ELEMENTS (tiny));
-  render (GTK_WIDGET (chart), &image);
+  brt_image_render (GTK_WIDGET (chart), &image);
   g_assert_cmpuint (count_painted (&image), >, 100);
-  image_clear (&image);
+  brt_image_clear (&image);
 
   brm_chart_series_set_samples (series, all_gaps, G_N_ELEMENTS (all_gaps));
-  render (GTK_WIDGET (chart), &image);
-  image_clear (&image);
+  brt_image_render (GTK_WIDGET (chart), &image);
+  brt_image_clear (&image);
 
   /* A window longer than the data, and then shorter. */
   brm_chart_series_set_samples (series, gaps, G_N_ELEMENTS (gaps));
   brm_time_chart_set_window (chart, 3600);
-  render (GTK_WIDGET (chart), &image);
+  brt_image_render (GTK_WIDGET (chart), &image);
   g_assert_cmpuint (count_painted (&image), >, 100);
-  image_clear (&image);
+  brt_image_clear (&image);
   brm_time_chart_set_window (chart, 90);
-  render (GTK_WIDGET (chart), &image);
+  brt_image_render (GTK_WIDGET (chart), &image);
   g_assert_cmpuint (count_painted (&image), >, 100);
-  image_clear (&image);
+  brt_image_clear (&image);
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (chart);
@@ -322,7 +268,7 @@ test_edge_cases_others (void)
       BrmChart *chart = makers[i] ();
       BrmChartSeries *first = brm_chart_get_series_at (chart, 0);
       GtkWidget *window;
-      g_auto(Image) image = { 0 };
+      g_auto(BrtImage) image = { 0 };
       BrmChartSample last;
 
       g_object_ref (chart);
@@ -339,22 +285,22 @@ test_edge_cases_others (void)
         brm_chart_series_set_samples (first, zeros, n);
       }
       brm_chart_set_threshold (chart, 10, "Target");
-      render (GTK_WIDGET (chart), &image);
+      brt_image_render (GTK_WIDGET (chart), &image);
       g_assert_cmpuint (count_painted (&image), >, 0);
-      image_clear (&image);
+      brt_image_clear (&image);
 
       /* A single point. */
       g_assert_true (brm_chart_series_get_last (first, &last));
       brm_chart_series_clear (first);
       brm_chart_series_append (first, last.x, 5);
-      render (GTK_WIDGET (chart), &image);
+      brt_image_render (GTK_WIDGET (chart), &image);
       g_assert_cmpuint (count_painted (&image), >, 0);
-      image_clear (&image);
+      brt_image_clear (&image);
 
       /* Nothing at all. */
       brm_chart_remove_all_series (chart);
-      render (GTK_WIDGET (chart), &image);
-      image_clear (&image);
+      brt_image_render (GTK_WIDGET (chart), &image);
+      brt_image_clear (&image);
 
       gtk_window_destroy (GTK_WINDOW (window));
       g_assert_finalize_object (chart);
@@ -498,9 +444,9 @@ test_keyboard (void)
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *button = gtk_button_new_with_label ("Before");
   GtkWidget *window;
-  g_auto(Image) unfocused = { 0 };
-  g_auto(Image) focused = { 0 };
-  g_auto(Image) moved = { 0 };
+  g_auto(BrtImage) unfocused = { 0 };
+  g_auto(BrtImage) focused = { 0 };
+  g_auto(BrtImage) moved = { 0 };
 
   brm_chart_set_title (BRM_CHART (chart), "Live");
   brm_chart_set_unit (BRM_CHART (chart), BRM_CHART_UNIT_LEADS_PER_MINUTE);
@@ -517,7 +463,7 @@ test_keyboard (void)
   while (gtk_widget_get_height (GTK_WIDGET (chart)) <= 0)
     g_main_context_iteration (NULL, TRUE);
 
-  render (GTK_WIDGET (chart), &unfocused);
+  brt_image_render (GTK_WIDGET (chart), &unfocused);
 
   /* An image that still takes keyboard focus. */
   g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (chart)));
@@ -527,14 +473,14 @@ test_keyboard (void)
   g_assert_true (press_key (GTK_WIDGET (chart), GDK_KEY_Home));
   g_assert_cmpuint (brm_chart_get_focus_index (BRM_CHART (chart)), ==, 0);
   assert_property (chart, GTK_ACCESSIBLE_PROPERTY_LABEL, "14:00, Throughput 40 leads/min");
-  render (GTK_WIDGET (chart), &focused);
-  g_assert_true (images_differ (&unfocused, &focused));   /* the ring and readout */
+  brt_image_render (GTK_WIDGET (chart), &focused);
+  g_assert_true (brt_image_differ (&unfocused, &focused));   /* the ring and readout */
 
   g_assert_true (press_key (GTK_WIDGET (chart), GDK_KEY_Right));
   g_assert_cmpuint (brm_chart_get_focus_index (BRM_CHART (chart)), ==, 1);
   assert_property (chart, GTK_ACCESSIBLE_PROPERTY_LABEL, "14:05, Throughput 42 leads/min");
-  render (GTK_WIDGET (chart), &moved);
-  g_assert_true (images_differ (&focused, &moved));
+  brt_image_render (GTK_WIDGET (chart), &moved);
+  g_assert_true (brt_image_differ (&focused, &moved));
 
   /* A second series joins the reading. */
   brm_chart_set_unit (BRM_CHART (chart), BRM_CHART_UNIT_USD);
@@ -766,9 +712,9 @@ test_crosshair (void)
   g_autoptr(BrmChartSeries) a = ramp_series ("a", "Throughput", T0, 60, 30, 20);
   g_autoptr(BrmChartSeries) b = brm_chart_series_new ("b", "Errors");
   g_autoptr(GHashTable) seen = g_hash_table_new (g_double_hash, g_double_equal);
-  g_auto(Image) idle = { 0 };
-  g_auto(Image) hovered = { 0 };
-  g_auto(Image) left = { 0 };
+  g_auto(BrtImage) idle = { 0 };
+  g_auto(BrtImage) hovered = { 0 };
+  g_auto(BrtImage) left = { 0 };
   GtkEventController *motion;
   GtkWidget *window;
   double previous = -INFINITY, gap_x = T0 + 10 * 60;
@@ -787,17 +733,17 @@ test_crosshair (void)
   motion = find_motion_controller (GTK_WIDGET (chart));
   g_assert_nonnull (motion);
 
-  render (GTK_WIDGET (chart), &idle);
+  brt_image_render (GTK_WIDGET (chart), &idle);
   g_assert_true (isnan (brm_time_chart_get_hover_x (chart)));
 
   /* Sweep the pointer across the chart, a pixel at a time, at mid height. */
   for (int px = 0; px < width; px++)
     {
-      g_auto(Image) frame = { 0 };
+      g_auto(BrtImage) frame = { 0 };
       double x;
 
       g_signal_emit_by_name (motion, "motion", (double) px, gtk_widget_get_height (GTK_WIDGET (chart)) / 2.0);
-      render (GTK_WIDGET (chart), &frame);
+      brt_image_render (GTK_WIDGET (chart), &frame);
       x = brm_time_chart_get_hover_x (chart);
       if (isnan (x))
         continue;
@@ -816,7 +762,7 @@ test_crosshair (void)
           /* Every series is read at that x; the gap says so. */
           g_assert_cmpstr (text, ==, "14:10, Throughput 26.2, Errors no data");
           gap_read = TRUE;
-          g_assert_true (images_differ (&idle, &frame));
+          g_assert_true (brt_image_differ (&idle, &frame));
         }
     }
   /* Every one of the 30 samples was under the crosshair somewhere. */
@@ -824,15 +770,15 @@ test_crosshair (void)
   g_assert_true (gap_read);
 
   g_signal_emit_by_name (motion, "motion", width / 2.0, gtk_widget_get_height (GTK_WIDGET (chart)) / 2.0);
-  render (GTK_WIDGET (chart), &hovered);
+  brt_image_render (GTK_WIDGET (chart), &hovered);
   g_assert_false (isnan (brm_time_chart_get_hover_x (chart)));
-  g_assert_true (images_differ (&idle, &hovered));
+  g_assert_true (brt_image_differ (&idle, &hovered));
 
   /* Leaving hides it: the chart is drawn as before the pointer came. */
   g_signal_emit_by_name (motion, "leave");
-  render (GTK_WIDGET (chart), &left);
+  brt_image_render (GTK_WIDGET (chart), &left);
   g_assert_true (isnan (brm_time_chart_get_hover_x (chart)));
-  g_assert_false (images_differ (&idle, &left));
+  g_assert_false (brt_image_differ (&idle, &left));
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (chart);
@@ -841,7 +787,7 @@ test_crosshair (void)
 /* The mean of the painted pixels' lightness (0-255), to tell a light
  * drawing from a dark one. */
 static double
-painted_lightness (const Image *image)
+painted_lightness (const BrtImage *image)
 {
   double sum = 0;
   guint n = 0;
@@ -882,9 +828,9 @@ test_dark (gconstpointer data)
   ChartMaker make = (ChartMaker) data;
   BrmChart *chart = make ();
   AdwStyleManager *manager = adw_style_manager_get_default ();
-  g_auto(Image) light = { 0 };
-  g_auto(Image) dark = { 0 };
-  g_auto(Image) light_again = { 0 };
+  g_auto(BrtImage) light = { 0 };
+  g_auto(BrtImage) dark = { 0 };
+  g_auto(BrtImage) light_again = { 0 };
   GtkWidget *window;
   guint serial;
 
@@ -892,7 +838,7 @@ test_dark (gconstpointer data)
   window = show_in_window (GTK_WIDGET (chart));
   g_assert_false (adw_style_manager_get_dark (manager));
 
-  render (GTK_WIDGET (chart), &light);
+  brt_image_render (GTK_WIDGET (chart), &light);
   serial = brm_chart_get_style_serial (chart);
 
   adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
@@ -901,8 +847,8 @@ test_dark (gconstpointer data)
   g_assert_cmpuint (brm_chart_get_style_serial (chart), !=, serial);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (chart)));
 
-  render (GTK_WIDGET (chart), &dark);
-  g_assert_true (images_differ (&light, &dark));
+  brt_image_render (GTK_WIDGET (chart), &dark);
+  g_assert_true (brt_image_differ (&light, &dark));
   /* Lines and bars: text, grid and the dark palette are all lighter than
    * on white. (A heat strip's cells get darker: its scale runs towards
    * the background.) */
@@ -912,8 +858,8 @@ test_dark (gconstpointer data)
 
   adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
   wait_for (style_is_dark, GINT_TO_POINTER (FALSE));
-  render (GTK_WIDGET (chart), &light_again);
-  g_assert_false (images_differ (&light, &light_again));
+  brt_image_render (GTK_WIDGET (chart), &light_again);
+  g_assert_false (brt_image_differ (&light, &light_again));
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (chart);
@@ -936,8 +882,8 @@ test_high_contrast (void)
   g_autoptr(GSettingsSchema) schema = NULL;
   g_autoptr(GSettings) settings = NULL;
   BrmChart *chart;
-  g_auto(Image) normal = { 0 };
-  g_auto(Image) high = { 0 };
+  g_auto(BrtImage) normal = { 0 };
+  g_auto(BrtImage) high = { 0 };
   GtkWidget *window;
 
   schema = source ? g_settings_schema_source_lookup (source, "org.gnome.desktop.a11y.interface", TRUE) : NULL;
@@ -950,7 +896,7 @@ test_high_contrast (void)
   chart = make_area_chart ();
   g_object_ref (chart);
   window = show_in_window (GTK_WIDGET (chart));
-  render (GTK_WIDGET (chart), &normal);
+  brt_image_render (GTK_WIDGET (chart), &normal);
   g_assert_cmpfloat (brm_chart_get_line_width (chart), ==, 2);
 
   settings = g_settings_new ("org.gnome.desktop.a11y.interface");
@@ -967,8 +913,8 @@ test_high_contrast (void)
 
   /* Thicker lines, no translucent area fill. */
   g_assert_cmpfloat (brm_chart_get_line_width (chart), ==, 3);
-  render (GTK_WIDGET (chart), &high);
-  g_assert_true (images_differ (&normal, &high));
+  brt_image_render (GTK_WIDGET (chart), &high);
+  g_assert_true (brt_image_differ (&normal, &high));
 
   g_settings_reset (settings, "high-contrast");
   wait_for (high_contrast_is, GINT_TO_POINTER (FALSE));
@@ -1021,23 +967,23 @@ static void
 test_static_layer (void)
 {
   BrmChart *chart = make_line_chart ();
-  g_auto(Image) first = { 0 };
-  g_auto(Image) unit = { 0 };
-  g_auto(Image) label = { 0 };
+  g_auto(BrtImage) first = { 0 };
+  g_auto(BrtImage) unit = { 0 };
+  g_auto(BrtImage) label = { 0 };
   GtkWidget *window;
 
   g_object_ref (chart);
   window = show_in_window (GTK_WIDGET (chart));
-  render (GTK_WIDGET (chart), &first);
+  brt_image_render (GTK_WIDGET (chart), &first);
 
   /* Same range, other y labels (which usually move the plot too). */
   brm_chart_set_unit (chart, BRM_CHART_UNIT_MILLISECONDS);
-  render (GTK_WIDGET (chart), &unit);
-  g_assert_true (images_differ (&first, &unit));
+  brt_image_render (GTK_WIDGET (chart), &unit);
+  g_assert_true (brt_image_differ (&first, &unit));
 
   brm_chart_series_set_label (brm_chart_get_series_at (chart, 1), "Failures and more");
-  render (GTK_WIDGET (chart), &label);
-  g_assert_true (images_differ (&unit, &label));
+  brt_image_render (GTK_WIDGET (chart), &label);
+  g_assert_true (brt_image_differ (&unit, &label));
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (chart);
