@@ -59,14 +59,21 @@ xs_die() {
 # under a child subreaper: dbus-run-session and at-spi-bus-launcher exit
 # without reaping their daemons, and PID 1 here reaps nothing, so without
 # it every run leaves zombies behind.
+#
+# The bus and every service it activates (gnome-keyring-daemon prints its
+# environment) write to our stderr: stdout is the test's TAP stream. It is
+# carried on fd 3 and given back to the script once inside the session.
 xs_reexec_in_dbus() {
   if [ -z "${XS_IN_DBUS:-}" ]; then
     command -v dbus-run-session >/dev/null || xs_die "dbus-run-session not found (Debian package: dbus)"
     export XS_IN_DBUS=1
     if [ -n "${XS_REAPER:-}" ] && [ -x "$XS_REAPER" ]; then
-      exec "$XS_REAPER" dbus-run-session -- bash "$0" "$@"
+      exec "$XS_REAPER" dbus-run-session -- bash "$0" "$@" 3>&1 1>&2
     fi
-    exec dbus-run-session -- bash "$0" "$@"
+    exec dbus-run-session -- bash "$0" "$@" 3>&1 1>&2
+  fi
+  if { true >&3; } 2>/dev/null; then
+    exec 1>&3 3>&-
   fi
 }
 
