@@ -510,10 +510,8 @@ add_chart (GtkBox        *slot,
   brm_chart_set_title (chart, title);
   brm_chart_set_unit (chart, unit);
   brm_chart_set_x_kind (chart, x_kind);
-  /* A heat strip is one row of cells: it asks for its own height, and
-   * 220 px would leave a blank band under it. */
-  if (!BRM_IS_HEAT_STRIP (chart))
-    gtk_widget_set_size_request (GTK_WIDGET (chart), -1, 220);
+  /* No size request: each chart asks for its own height (220 px for a
+   * plot, one row of cells for the heat strip). */
   gtk_box_append (slot, GTK_WIDGET (brm_chart_view_new (chart)));
   return chart;
 }

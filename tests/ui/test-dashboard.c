@@ -187,8 +187,12 @@ action_enabled (Fixture    *f,
   return gtk_widget_get_sensitive (button);
 }
 
-static const char *action_tooltip (Fixture    *f,
-                                   const char *action_name);
+static const char *
+action_tooltip (Fixture    *f,
+                const char *action_name)
+{
+  return gtk_widget_get_tooltip_text (find_action_button (GTK_WIDGET (f->window), action_name));
+}
 
 typedef struct
 {
@@ -215,13 +219,6 @@ wait_enabled (Fixture    *f,
 
   if (!brt_wait_until (action_becomes_enabled, &w, 10000))
     g_error ("%s stayed disabled: %s", action_name, action_tooltip (f, action_name));
-}
-
-static const char *
-action_tooltip (Fixture    *f,
-                const char *action_name)
-{
-  return gtk_widget_get_tooltip_text (find_action_button (GTK_WIDGET (f->window), action_name));
 }
 
 static char *
